@@ -1,0 +1,3 @@
+"""segscribe: evidence-cited customer segments and personas."""
+
+__version__ = "0.1.0"

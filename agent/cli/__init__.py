@@ -1,0 +1,1 @@
+"""The `segscribe` command line. Commands are thin: parse, build config, call, print."""

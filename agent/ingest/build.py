@@ -1,0 +1,76 @@
+"""Assemble a Document from canonical text and turn spans."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from agent.ingest.text import strip_span
+from schemas.document import DocKind, Document, Passage, Role
+
+
+@dataclass
+class Span:
+    start: int
+    end: int
+    speaker: str
+    role: Role
+    timestamp: str | None = None
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def slug(value: str, limit: int = 40) -> str:
+    s = re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")
+    return (s or "doc")[:limit]
+
+
+def make_doc_id(source: str, label: str) -> str:
+    """Readable and stable: a slug of the label plus a short hash of the source."""
+    return f"{slug(label)}-{hashlib.sha1(source.encode('utf-8')).hexdigest()[:8]}"
+
+
+def build_document(
+    *,
+    source: str,
+    label: str,
+    kind: DocKind,
+    text: str,
+    spans: list[Span],
+    metadata: dict[str, Any] | None = None,
+    title: str = "",
+) -> Document:
+    """Create a Document; spans are trimmed of surrounding whitespace and empty ones dropped."""
+    doc_id = make_doc_id(source, label)
+    passages: list[Passage] = []
+    for sp in spans:
+        start, end = strip_span(text, sp.start, sp.end)
+        if end <= start or not any(ch.isalnum() for ch in text[start:end]):
+            continue
+        passages.append(
+            Passage(
+                id=f"{doc_id}:{len(passages)}",
+                doc_id=doc_id,
+                index=len(passages),
+                speaker=sp.speaker,
+                role=sp.role,
+                start=start,
+                end=end,
+                text=text[start:end],
+                timestamp=sp.timestamp,
+            )
+        )
+    return Document(
+        id=doc_id,
+        kind=kind,
+        source=source,
+        content_hash=content_hash(text),
+        title=title or label,
+        metadata=dict(metadata or {}),
+        text=text,
+        passages=passages,
+    )

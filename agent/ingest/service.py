@@ -1,0 +1,198 @@
+"""Ingest a batch of files into a workspace: per-file transactions, duplicates, metadata, vectors."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from agent.ingest import IngestError, Parsed, discover, is_ignored, parse_file
+from agent.store.workspace import Workspace
+from schemas.document import DocKind, Document
+
+NEAR_DUP_MIN_WORDS = 50
+ID_KEYS = ("participant_id", "customer_id", "respondent_id", "id")
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class FileOutcome:
+    path: str
+    status: str  # ingested | unchanged | duplicate | metadata | skipped | failed
+    kind: str = ""
+    documents: int = 0
+    reason: str | None = None
+    duplicates: list[dict[str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class IngestReport:
+    files: list[FileOutcome] = field(default_factory=list)
+    indexed_documents: int = 0
+    indexed_windows: int = 0
+
+    @property
+    def failed(self) -> list[FileOutcome]:
+        return [f for f in self.files if f.status == "failed"]
+
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for f in self.files:
+            out[f.status] = out.get(f.status, 0) + 1
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"counts": self.counts(), "indexed_documents": self.indexed_documents,
+                "indexed_windows": self.indexed_windows, "files": [asdict(f) for f in self.files]}
+
+
+def shingles(text: str, n: int = 3) -> set[int]:
+    words = re.findall(r"\w+", text.lower())
+    return {hash(" ".join(words[i : i + n])) for i in range(max(0, len(words) - n + 1))}
+
+
+def jaccard(a: set[int], b: set[int]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def _body(doc: Document) -> str:
+    """The text that matters for near-duplicates: the passages, not the title lines or front matter."""
+    return "\n".join(p.text for p in doc.passages)
+
+
+class DuplicateIndex:
+    """Exact (content hash) and near (word-shingle Jaccard) duplicates of long documents."""
+
+    def __init__(self, ws: Workspace, threshold: float) -> None:
+        self.threshold = threshold
+        self.exact = ws.hashes()
+        self.long: list[tuple[str, str, set[int]]] = []
+        for d in ws.documents():
+            if d.kind in (DocKind.interview, DocKind.notes):
+                self._add_long(d)
+
+    def _add_long(self, doc: Document) -> None:
+        body = _body(doc)
+        if len(body.split()) >= NEAR_DUP_MIN_WORDS:
+            self.long.append((doc.id, doc.source, shingles(body)))
+
+    def check(self, doc: Document, own_file: str) -> tuple[str, str, float] | None:
+        hit = self.exact.get(doc.content_hash)
+        if hit and hit[0] != doc.id and not hit[1].startswith(own_file):
+            return hit[0], hit[1], 1.0
+        if doc.kind in (DocKind.interview, DocKind.notes):
+            body = _body(doc)
+            if len(body.split()) >= NEAR_DUP_MIN_WORDS:
+                sh = shingles(body)
+                for other_id, other_src, other_sh in self.long:
+                    if other_id == doc.id or other_src.startswith(own_file):
+                        continue
+                    sim = jaccard(sh, other_sh)
+                    if sim >= self.threshold:
+                        return other_id, other_src, round(sim, 3)
+        return None
+
+    def add(self, doc: Document) -> None:
+        self.exact[doc.content_hash] = (doc.id, doc.source)
+        if doc.kind in (DocKind.interview, DocKind.notes):
+            self._add_long(doc)
+
+
+def _drop_duplicates(docs: list[Document], dups: DuplicateIndex, path: str,
+                     outcome: FileOutcome) -> list[Document]:
+    kept = []
+    for d in docs:
+        hit = dups.check(d, path)
+        if hit:
+            outcome.duplicates.append({"document": d.id, "kept": hit[1], "kept_id": hit[0],
+                                       "similarity": str(hit[2])})
+            continue
+        dups.add(d)
+        kept.append(d)
+    return kept
+
+
+def ingest_file(ws: Workspace, f: Path, dups: DuplicateIndex, *, as_kind: str | None,
+                mapping: Mapping[str, str] | None, max_bytes: int) -> tuple[FileOutcome, list[str]]:
+    """Ingest one file in its own transaction. Returns its outcome and ids whose vectors must go."""
+    path = str(f.resolve())
+    outcome = FileOutcome(path=str(f), status="ingested")
+    try:
+        file_hash = hashlib.sha256(f.read_bytes()).hexdigest()
+        prev = ws.file_record(path)
+        if prev and prev[0] == file_hash:
+            outcome.status, outcome.kind, outcome.documents = "unchanged", prev[1], prev[2]
+            return outcome, []
+        parsed: Parsed = parse_file(f, as_kind=as_kind, mapping=mapping, max_bytes=max_bytes)
+    except (IngestError, OSError) as exc:
+        outcome.status, outcome.reason = "failed", str(exc)
+        return outcome, []
+    outcome.kind, outcome.warnings = parsed.kind, parsed.warnings
+    if parsed.skipped_reason:
+        outcome.status, outcome.reason = "skipped", parsed.skipped_reason
+        return outcome, []
+    if parsed.metadata_records:
+        n = ws.put_metadata_records(path, parsed.metadata_records, ID_KEYS + ("file",))
+        ws.record_file(path, file_hash, "metadata", 0)
+        outcome.status, outcome.documents = "metadata", n
+        return outcome, []
+    docs = _drop_duplicates(parsed.documents, dups, path, outcome)
+    if not docs and outcome.duplicates:
+        outcome.status = "duplicate"
+        outcome.reason = f"duplicate of {outcome.duplicates[0]['kept']} (kept that one)"
+    removed = ws.replace_file(path, file_hash, parsed.kind, docs)
+    outcome.documents = len(docs)
+    return outcome, removed + [d.id for d in docs]
+
+
+def join_metadata(ws: Workspace) -> int:
+    """Merge participant/customer metadata records into documents; a document's own fields win."""
+    records = ws.metadata_records()
+    if not records:
+        return 0
+    updates: dict[str, dict[str, Any]] = {}
+    for doc in ws.documents():
+        merged: dict[str, Any] = {}
+        keys = [f"{k}={doc.metadata[k]}" for k in ID_KEYS if doc.metadata.get(k)]
+        src = doc.source.split("#")[0]
+        keys += [k for k in records if k.startswith("file=") and src.endswith(k[5:].lstrip("./"))]
+        for key in keys:
+            for k, v in records.get(key, {}).items():
+                merged.setdefault(k, v)
+        if not merged:
+            continue
+        new_meta = {**merged, **doc.metadata}
+        if new_meta != doc.metadata:
+            updates[doc.id] = new_meta
+    if updates:
+        ws.update_metadata(updates)
+    return len(updates)
+
+
+def ingest_paths(ws: Workspace, paths: list[Path], *, as_kind: str | None = None,
+                 mapping: Mapping[str, str] | None = None, max_mb: float = 50,
+                 near_dup: float = 0.85, index: bool = True, progress: Progress | None = None,
+                 embedder: Any = None, all_roles: bool = False) -> IngestReport:
+    report = IngestReport()
+    files = [f for f in discover(paths) if not is_ignored(f)]
+    dups = DuplicateIndex(ws, near_dup)
+    stale: list[str] = []
+    for i, f in enumerate(files):
+        outcome, removed = ingest_file(ws, f, dups, as_kind=as_kind, mapping=mapping,
+                                       max_bytes=int(max_mb * 1024 * 1024))
+        report.files.append(outcome)
+        stale += removed
+        if progress:
+            progress("parse", i + 1, len(files))
+    join_metadata(ws)
+    if index:
+        from agent.ingest.indexer import DEFAULT_INDEX_ROLES, index_pending
+
+        report.indexed_documents, report.indexed_windows = index_pending(
+            ws, stale, progress, embedder, roles=None if all_roles else DEFAULT_INDEX_ROLES)
+    return report

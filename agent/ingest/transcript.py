@@ -1,0 +1,90 @@
+"""Speaker-labelled transcripts: `Name:`, `P3:`, `[00:12:03] Name:`, `**Name**:`."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any
+
+from agent.ingest.build import Span
+from schemas.document import Role
+
+_TS = r"(?:\[(?P<ts>\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?)\]\s*|(?P<ts2>\d{1,2}:\d{2}:\d{2})\s+)?"
+_NAME = r"(?:\*\*(?P<bold>[^*\n:]{1,40}?):?\*\*:?|(?P<plain>[A-Z][\w.'’\-]*(?: [A-Z\w][\w.'’\-]*){0,3}))"
+LABEL_RE = re.compile(rf"^[ \t]*{_TS}{_NAME}[ \t]*:[ \t]*", re.M)
+
+INTERVIEWER_LABELS = {
+    "interviewer", "moderator", "researcher", "facilitator", "host", "q", "int", "i",
+    "assistant", "ai", "ux researcher", "user researcher", "interviewer 1", "interviewer 2",
+}
+PARTICIPANT_LABELS = {"user", "participant", "respondent", "interviewee", "a", "customer"}
+
+
+def _label(m: re.Match[str]) -> str:
+    return (m.group("bold") or m.group("plain") or "").strip()
+
+
+NOT_SPEAKERS = {"note", "notes", "example", "step", "update", "subject", "re", "ps", "edit", "tip", "warning",
+                "summary", "todo", "http", "https", "date", "time", "location", "title", "action", "outcome",
+                "context", "goal", "goals", "result", "results", "question", "answer", "important", "fyi"}
+
+
+def _name_like(label: str) -> bool:
+    words = label.split()
+    return (0 < len(words) <= 3 and label.lower() not in NOT_SPEAKERS
+            and all(w[:1].isupper() for w in words) and not any(ch.isdigit() for ch in label))
+
+
+def interviewer_names(meta: dict[str, Any]) -> set[str]:
+    """Lower-cased labels that mean 'interviewer' for this document (front matter may name them)."""
+    names = set(INTERVIEWER_LABELS)
+    raw = meta.get("interviewer") or meta.get("interviewers") or []
+    for item in raw if isinstance(raw, list) else [raw]:
+        if isinstance(item, str) and item.strip():
+            full = item.strip().lower()
+            names.add(full)
+            names.add(full.split()[0])
+    return names
+
+
+def role_for(label: str, interviewers: set[str]) -> Role:
+    low = label.lower()
+    if low in interviewers:
+        return Role.interviewer
+    return Role.participant
+
+
+def find_turns(text: str, body_start: int = 0, meta: dict[str, Any] | None = None) -> list[Span]:
+    """Split text into speaker turns. Returns [] when the text has no speaker labels.
+
+    A label counts when it is a known interviewer/participant label, a name from
+    the front matter, a participant code like `P3`, or it recurs (>= 2 times) —
+    which keeps one-off lines such as `Note:` inside an answer from splitting turns.
+    """
+    meta = meta or {}
+    interviewers = interviewer_names(meta)
+    known = set(interviewers) | PARTICIPANT_LABELS
+    for key in ("participant", "name"):
+        val = meta.get(key)
+        if isinstance(val, str) and val.strip():
+            known.add(val.strip().lower())
+            known.add(val.strip().split()[0].lower())
+    matches = [m for m in LABEL_RE.finditer(text, body_start)]
+    counts = Counter(_label(m).lower() for m in matches)
+
+    def accepted(m: re.Match[str]) -> bool:
+        low = _label(m).lower()
+        return low in known or counts[low] >= 2 or bool(re.fullmatch(r"p\d{1,3}", low)) or bool(m.group("bold"))
+
+    labels = [m for m in matches if accepted(m)]
+    if not labels:
+        return []
+    # Once a transcript is established, a one-off label that looks like a name is a speaker too.
+    labels = [m for m in matches if accepted(m) or _name_like(_label(m))]
+    spans: list[Span] = []
+    for i, m in enumerate(labels):
+        end = labels[i + 1].start() if i + 1 < len(labels) else len(text)
+        label = _label(m)
+        ts = m.group("ts") or m.group("ts2")
+        spans.append(Span(m.end(), end, label, role_for(label, interviewers), ts))
+    return spans

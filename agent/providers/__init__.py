@@ -1,0 +1,1 @@
+"""Model providers. Only modules in this package import vendor SDKs."""

@@ -1,0 +1,117 @@
+"""Evidence extraction with any `ChatModel` (Anthropic, OpenAI-compatible, scripted).
+
+Only participant/customer passages are sent: interviewer and agent turns are
+never evidence, so they never leave the machine. With `redact=True` names,
+emails, phones, handles and card numbers are replaced by placeholders before the
+call and restored in every string of the reply, so quotes are verbatim against
+the original text again. Checking quotes against the sources (the grounding gate)
+happens downstream, not here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from agent.prompts import Prompt, load_prompt
+from agent.providers.base import ChatModel, LLMRequest
+from agent.redact import Redactor
+from schemas.document import Document, Passage
+from schemas.evidence import DraftEvidence, DraftEvidenceList
+
+TASK = "extract_evidence"
+#: Metadata fields that may hold a person's name (participant, customer, interviewer, agent).
+NAME_FIELDS = (
+    "participant",
+    "participant_name",
+    "name",
+    "customer_name",
+    "customer",
+    "contact_name",
+    "interviewer",
+    "agent",
+    "agent_name",
+)
+_PASSAGE_PREFIX = "p:"
+
+
+class LLMExtractor:
+    """Renders `prompts/extract_evidence`, calls the chat model, returns restored draft evidence."""
+
+    def __init__(
+        self,
+        chat: ChatModel,
+        *,
+        redact: bool = True,
+        names: Iterable[str] = (),
+        prompt_version: str | None = None,
+        max_tokens: int = 8192,
+    ) -> None:
+        self.chat = chat
+        self.redact = redact
+        self.names = tuple(names)
+        self.prompt: Prompt = load_prompt(TASK, prompt_version)
+        self.max_tokens = max_tokens
+
+    @property
+    def prompt_ref(self) -> str:
+        return self.prompt.ref
+
+    def extract(self, doc: Document, feedback: list[str] | None = None) -> list[DraftEvidence]:
+        voice = doc.voice_passages()
+        if not voice:
+            return []  # nothing quotable: don't pay for a call
+        redactor = Redactor([*self.names, *document_names(doc)]) if self.redact else None
+        request = self.build_request(doc, voice, feedback or [], redactor)
+        result = self.chat.generate(request, DraftEvidenceList)
+        known = {p.id for p in voice}
+        return [_restore_item(item, redactor, known) for item in result.items]
+
+    def build_request(
+        self, doc: Document, voice: list[Passage], feedback: list[str], redactor: Redactor | None
+    ) -> LLMRequest:
+        def clean(text: str) -> str:
+            return redactor.redact(text) if redactor else text
+
+        passages = "\n".join(f"[{_PASSAGE_PREFIX}{p.id}] ({p.role.value}) {clean(p.text)}" for p in voice)
+        system, user = self.prompt.render(
+            document_title=clean(doc.title or doc.id),
+            passages=passages,
+            feedback=_feedback_block([clean(f) for f in feedback]),
+        )
+        return LLMRequest(
+            task=TASK,
+            prompt_ref=self.prompt_ref,
+            system=system,
+            user=user,
+            max_tokens=self.max_tokens,
+            metadata={"doc_id": doc.id, "redacted": redactor is not None, "passages": len(voice)},
+        )
+
+
+def document_names(doc: Document) -> list[str]:
+    """Person names found in the document's metadata (strings or lists of strings)."""
+    out: list[str] = []
+    for key in NAME_FIELDS:
+        value = doc.metadata.get(key)
+        values = value if isinstance(value, list | tuple) else [value]
+        out.extend(v for v in values if isinstance(v, str) and v.strip())
+    return out
+
+
+def _feedback_block(feedback: list[str]) -> str:
+    if not feedback:
+        return ""
+    lines = "\n".join(f"- {f}" for f in feedback)
+    return f"Your previous answer had these problems; fix them and answer again:\n{lines}"
+
+
+def _restore_item(item: DraftEvidence, redactor: Redactor | None, known_ids: set[str]) -> DraftEvidence:
+    data: dict[str, Any] = item.model_dump()
+    if redactor is not None:
+        data = {k: redactor.restore(v) if isinstance(v, str) else v for k, v in data.items()}
+    # Models sometimes copy the `p:` display prefix into passage_id; strip it only when that names a passage.
+    pid = data["passage_id"]
+    if pid not in known_ids and pid.startswith(_PASSAGE_PREFIX) and pid[len(_PASSAGE_PREFIX) :] in known_ids:
+        data["passage_id"] = pid[len(_PASSAGE_PREFIX) :]
+    return DraftEvidence.model_validate(data)

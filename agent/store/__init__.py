@@ -1,0 +1,1 @@
+"""Workspace persistence: SQLite for records, Chroma for vectors."""

@@ -1,0 +1,252 @@
+"""The workspace: one folder holding a SQLite database, a Chroma index and runs.
+
+Every write of a document (its row, its passages, its file record) happens in
+one SQLite transaction, so a crash never leaves half a document behind.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from schemas.document import Document, Passage
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+  id TEXT PRIMARY KEY, kind TEXT NOT NULL, source TEXT NOT NULL, file TEXT NOT NULL,
+  content_hash TEXT NOT NULL, title TEXT, metadata TEXT NOT NULL, text TEXT NOT NULL,
+  indexed INTEGER NOT NULL DEFAULT 0, ingested_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS documents_file ON documents(file);
+CREATE INDEX IF NOT EXISTS documents_hash ON documents(content_hash);
+CREATE TABLE IF NOT EXISTS passages (
+  id TEXT PRIMARY KEY, doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+  idx INTEGER NOT NULL, speaker TEXT NOT NULL, role TEXT NOT NULL, start INTEGER NOT NULL,
+  "end" INTEGER NOT NULL, timestamp TEXT
+);
+CREATE INDEX IF NOT EXISTS passages_doc ON passages(doc_id);
+CREATE TABLE IF NOT EXISTS files (
+  path TEXT PRIMARY KEY, file_hash TEXT NOT NULL, kind TEXT NOT NULL, documents INTEGER NOT NULL,
+  ingested_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS metadata_records (
+  key TEXT PRIMARY KEY, source TEXT NOT NULL, record TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS runs (
+  id TEXT PRIMARY KEY, started_at REAL NOT NULL, finished_at REAL, status TEXT NOT NULL,
+  provider TEXT, record TEXT NOT NULL DEFAULT '{}'
+);
+"""
+
+CONFIG_TEMPLATE = """\
+# segscribe workspace configuration.
+# Command-line flags override these values; SEGSCRIBE_* environment variables override nothing here.
+
+# Default model provider: offline (deterministic, no network), anthropic:<model-id>,
+# or openai-compat:<model> together with base_url for a local server (Ollama, llama.cpp, vLLM).
+provider: offline
+# base_url: http://localhost:11434/v1
+
+# Redact emails, phone numbers, handles, card numbers and participant names before
+# any text goes to an external provider. Quotes are mapped back to the original text.
+redact: true
+
+# Ingestion limits.
+max_file_mb: 50
+# Documents at least this similar (word-shingle Jaccard) are treated as near-duplicates.
+near_duplicate_threshold: 0.85
+
+# How many times the grounding gate re-asks an LLM about an ungrounded quote before dropping it.
+max_reasks: 2
+
+# Ticket/survey column mapping when auto-detection is not enough, e.g.:
+# columns:
+#   id: ticket_id
+#   customer_id: requester_id
+#   body: description
+#   agent: public_reply
+"""
+
+
+class Workspace:
+    """A segscribe workspace folder."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self.db_path = self.root / "segscribe.db"
+        self.chroma_path = self.root / "chroma"
+        self.runs_path = self.root / "runs"
+
+    # -- lifecycle -----------------------------------------------------------------
+    @classmethod
+    def open(cls, root: Path, create: bool = True) -> Workspace:
+        ws = cls(root)
+        if not ws.db_path.exists() and not create:
+            raise FileNotFoundError(f"no workspace at {root}: run `segscribe init` or pass --workspace")
+        ws.init()
+        return ws
+
+    def init(self) -> bool:
+        """Create the folder, database and config; returns False when it already existed."""
+        existed = self.db_path.exists()
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.runs_path.mkdir(exist_ok=True)
+        cfg = self.root / "config.yaml"
+        if not cfg.exists():
+            cfg.write_text(CONFIG_TEMPLATE, encoding="utf-8")
+        with self.connect() as con:
+            con.executescript(SCHEMA)
+        return not existed
+
+    def config(self) -> dict[str, Any]:
+        import yaml
+
+        cfg = self.root / "config.yaml"
+        if not cfg.exists():
+            return {}
+        data = yaml.safe_load(cfg.read_text(encoding="utf-8")) or {}
+        return data if isinstance(data, dict) else {}
+
+    @contextmanager
+    def connect(self) -> Iterator[sqlite3.Connection]:
+        con = sqlite3.connect(self.db_path, timeout=30)
+        con.execute("PRAGMA foreign_keys = ON")
+        con.execute("PRAGMA journal_mode = WAL")
+        try:
+            with con:
+                yield con
+        finally:
+            con.close()
+
+    # -- documents -------------------------------------------------------------------
+    def file_record(self, path: str) -> tuple[str, str, int] | None:
+        with self.connect() as con:
+            row = con.execute("SELECT file_hash, kind, documents FROM files WHERE path = ?", (path,)).fetchone()
+        return (row[0], row[1], row[2]) if row else None
+
+    def replace_file(self, path: str, file_hash: str, kind: str, docs: Iterable[Document]) -> list[str]:
+        """Atomically replace everything from `path` with `docs`; returns ids of removed documents."""
+        docs = list(docs)
+        now = time.time()
+        with self.connect() as con:
+            old = [r[0] for r in con.execute("SELECT id FROM documents WHERE file = ?", (path,))]
+            con.execute("DELETE FROM documents WHERE file = ?", (path,))
+            for d in docs:
+                con.execute(
+                    "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?,0,?)",
+                    (d.id, d.kind.value, d.source, path, d.content_hash, d.title,
+                     json.dumps(d.metadata, sort_keys=True, default=str), d.text, now),
+                )
+                con.executemany(
+                    'INSERT OR REPLACE INTO passages VALUES (?,?,?,?,?,?,?,?)',
+                    [(p.id, d.id, p.index, p.speaker, p.role.value, p.start, p.end, p.timestamp)
+                     for p in d.passages],
+                )
+            con.execute("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?)", (path, file_hash, kind, len(docs), now))
+        new_ids = {d.id for d in docs}
+        return [i for i in old if i not in new_ids]
+
+    def record_file(self, path: str, file_hash: str, kind: str, n: int) -> None:
+        with self.connect() as con:
+            con.execute("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?)", (path, file_hash, kind, n, time.time()))
+
+    def hashes(self) -> dict[str, tuple[str, str]]:
+        """content_hash -> (doc id, source) for duplicate detection."""
+        with self.connect() as con:
+            return {h: (i, s) for i, h, s in con.execute("SELECT id, content_hash, source FROM documents")}
+
+    def documents(self, kind: str | None = None, ids: Iterable[str] | None = None) -> list[Document]:
+        q = "SELECT id, kind, source, content_hash, title, metadata, text FROM documents"
+        args: list[Any] = []
+        if kind:
+            q, args = q + " WHERE kind = ?", [kind]
+        q += " ORDER BY id"
+        with self.connect() as con:
+            rows = con.execute(q, args).fetchall()
+            wanted = set(ids) if ids is not None else None
+            out = []
+            for r in rows:
+                if wanted is not None and r[0] not in wanted:
+                    continue
+                prow = con.execute(
+                    'SELECT id, idx, speaker, role, start, "end", timestamp FROM passages WHERE doc_id = ? '
+                    "ORDER BY idx", (r[0],)).fetchall()
+                text = r[6]
+                passages = [Passage(id=p[0], doc_id=r[0], index=p[1], speaker=p[2], role=p[3], start=p[4],
+                                    end=p[5], text=text[p[4]:p[5]], timestamp=p[6]) for p in prow]
+                out.append(Document(id=r[0], kind=r[1], source=r[2], content_hash=r[3], title=r[4] or "",
+                                    metadata=json.loads(r[5]), text=text, passages=passages))
+        return out
+
+    def texts(self) -> dict[str, str]:
+        with self.connect() as con:
+            return dict(con.execute("SELECT id, text FROM documents").fetchall())
+
+    def unindexed_ids(self) -> list[str]:
+        with self.connect() as con:
+            return [r[0] for r in con.execute("SELECT id FROM documents WHERE indexed = 0 ORDER BY id")]
+
+    def mark_indexed(self, ids: Iterable[str]) -> None:
+        with self.connect() as con:
+            con.executemany("UPDATE documents SET indexed = 1 WHERE id = ?", [(i,) for i in ids])
+
+    def update_metadata(self, updates: dict[str, dict[str, Any]]) -> None:
+        with self.connect() as con:
+            con.executemany("UPDATE documents SET metadata = ? WHERE id = ?",
+                            [(json.dumps(m, sort_keys=True, default=str), i) for i, m in updates.items()])
+
+    # -- metadata records ------------------------------------------------------------
+    def put_metadata_records(self, source: str, records: list[dict[str, Any]], id_keys: tuple[str, ...]) -> int:
+        n = 0
+        with self.connect() as con:
+            for rec in records:
+                for k in id_keys:
+                    val = str(rec.get(k) or "").strip()
+                    if val:
+                        con.execute("INSERT OR REPLACE INTO metadata_records VALUES (?,?,?)",
+                                    (f"{k}={val}", source, json.dumps(rec, sort_keys=True, default=str)))
+                        n += 1
+                        break
+        return n
+
+    def metadata_records(self) -> dict[str, dict[str, Any]]:
+        with self.connect() as con:
+            return {k: json.loads(r) for k, r in con.execute("SELECT key, record FROM metadata_records")}
+
+    # -- key/value and status ---------------------------------------------------------
+    def set_kv(self, key: str, value: Any) -> None:
+        with self.connect() as con:
+            con.execute("INSERT OR REPLACE INTO kv VALUES (?, ?)", (key, json.dumps(value)))
+
+    def get_kv(self, key: str, default: Any = None) -> Any:
+        with self.connect() as con:
+            row = con.execute("SELECT value FROM kv WHERE key = ?", (key,)).fetchone()
+        return json.loads(row[0]) if row else default
+
+    def status(self) -> dict[str, Any]:
+        with self.connect() as con:
+            by_kind = dict(con.execute("SELECT kind, COUNT(*) FROM documents GROUP BY kind ORDER BY kind"))
+            roles = dict(con.execute("SELECT role, COUNT(*) FROM passages GROUP BY role ORDER BY role"))
+            n_pass = con.execute("SELECT COUNT(*) FROM passages").fetchone()[0]
+            unindexed = con.execute("SELECT COUNT(*) FROM documents WHERE indexed = 0").fetchone()[0]
+            last = con.execute("SELECT id, status, provider, started_at, finished_at FROM runs "
+                               "ORDER BY started_at DESC LIMIT 1").fetchone()
+            n_meta = con.execute("SELECT COUNT(*) FROM metadata_records").fetchone()[0]
+        return {
+            "workspace": str(self.root),
+            "documents": by_kind,
+            "documents_total": sum(by_kind.values()),
+            "passages": n_pass,
+            "passages_by_role": roles,
+            "unindexed_documents": unindexed,
+            "metadata_records": n_meta,
+            "embedder": self.get_kv("embedder"),
+            "last_run": dict(zip(("id", "status", "provider", "started_at", "finished_at"), last, strict=True))
+            if last else None,
+        }

@@ -1,0 +1,1 @@
+"""Offline grounding metrics, gold loading, fault injection and the CI scorecard."""

@@ -1,0 +1,98 @@
+"""Documents and passages: the canonical text every citation indexes into."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class DocKind(StrEnum):
+    interview = "interview"
+    notes = "notes"
+    ticket = "ticket"
+    survey = "survey"
+
+
+class Role(StrEnum):
+    participant = "participant"
+    interviewer = "interviewer"
+    customer = "customer"
+    agent = "agent"
+
+
+#: Roles whose words may become evidence. Interviewers and support agents never do.
+VOICE_ROLES = frozenset({Role.participant, Role.customer})
+
+
+class Passage(BaseModel):
+    """One speaker turn, note bullet, quote, ticket message or survey answer."""
+
+    model_config = ConfigDict(use_attribute_docstrings=True, frozen=True)
+
+    id: str
+    """Stable id: `<doc_id>:<index>`."""
+    doc_id: str
+    """The document this passage belongs to."""
+    index: int = Field(ge=0)
+    """Position of the passage in the document."""
+    speaker: str
+    """Speaker label as written in the source (a name, `P3`, `Interviewer`, `customer`)."""
+    role: Role
+    """Who is talking: participant, interviewer, customer or agent."""
+    start: int = Field(ge=0)
+    """Start offset (inclusive) into the document's canonical text."""
+    end: int = Field(ge=0)
+    """End offset (exclusive) into the document's canonical text."""
+    text: str
+    """Exactly `document.text[start:end]`."""
+    timestamp: str | None = None
+    """Start time (`HH:MM:SS`) where the format has one."""
+
+    @model_validator(mode="after")
+    def _span_matches_length(self) -> Passage:
+        if self.end - self.start != len(self.text):
+            raise ValueError(f"passage {self.id}: span length {self.end - self.start} != len(text)")
+        return self
+
+
+class Document(BaseModel):
+    """A parsed source file (or one row of a ticket/survey export)."""
+
+    model_config = ConfigDict(use_attribute_docstrings=True)
+
+    id: str
+    """Stable id derived from the source path (and row id for exports)."""
+    kind: DocKind
+    """interview, notes, ticket or survey."""
+    source: str
+    """Path of the source file, plus `#row-id` for rows of an export."""
+    content_hash: str
+    """sha256 of the canonical text; unchanged files are skipped on re-ingest."""
+    title: str = ""
+    """A short human label (participant name, ticket subject)."""
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    """Front matter, joined participant/customer metadata, ticket fields."""
+    text: str
+    """Canonical text: the exact string every offset indexes into."""
+    passages: list[Passage] = Field(default_factory=list)
+    """Speaker turns / bullets / messages, in order."""
+
+    @model_validator(mode="after")
+    def _offsets_exact(self) -> Document:
+        for p in self.passages:
+            if self.text[p.start : p.end] != p.text:
+                raise ValueError(f"passage {p.id} does not match document text at [{p.start}:{p.end}]")
+        return self
+
+    def voice_passages(self) -> list[Passage]:
+        """Passages spoken by participants or customers (the only evidence sources)."""
+        return [p for p in self.passages if p.role in VOICE_ROLES]
+
+    def passage_at(self, start: int, end: int) -> Passage | None:
+        """The passage that fully contains [start, end), if any."""
+        for p in self.passages:
+            if p.start <= start and end <= p.end:
+                return p
+        return None

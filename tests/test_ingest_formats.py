@@ -1,0 +1,227 @@
+"""Parsers for every supported format, with small fixtures written here."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from agent.ingest import parse_file, parse_text_document
+from agent.ingest.text import IngestError
+from schemas.document import DocKind, Document, Role
+
+
+def write(tmp_path: Path, name: str, content: str | bytes) -> Path:
+    p = tmp_path / name
+    if isinstance(content, bytes):
+        p.write_bytes(content)
+    else:
+        p.write_text(content, encoding="utf-8")
+    return p
+
+
+def one(path: Path) -> Document:
+    parsed = parse_file(path)
+    assert len(parsed.documents) == 1
+    return parsed.documents[0]
+
+
+def assert_exact(doc: Document) -> None:
+    for p in doc.passages:
+        assert doc.text[p.start : p.end] == p.text
+
+
+@pytest.mark.parametrize(
+    "body, speakers",
+    [
+        ("Interviewer: How do you approve bills?\nDana Cole: Slowly. It drives me nuts.\n",
+         [("Interviewer", Role.interviewer), ("Dana Cole", Role.participant)]),
+        ("Interviewer: Tell me more.\nP3: We export to Excel every Friday.\nInterviewer: Why?\nP3: Habit.\n",
+         [("Interviewer", Role.interviewer), ("P3", Role.participant)] * 2),
+        ("[00:12:03] Moderator: And then?\n[00:12:09] Sam: Then I chase approvals.\n",
+         [("Moderator", Role.interviewer), ("Sam", Role.participant)]),
+        ("**Interviewer**: What breaks?\n**Lee**: The bank feed, every month.\n",
+         [("Interviewer", Role.interviewer), ("Lee", Role.participant)]),
+    ],
+)
+def test_transcript_label_shapes(tmp_path: Path, body: str, speakers: list[tuple[str, Role]]) -> None:
+    doc = one(write(tmp_path, "t.txt", body))
+    assert doc.kind is DocKind.interview
+    assert [(p.speaker, p.role) for p in doc.passages] == speakers
+    assert_exact(doc)
+
+
+def test_timestamps_and_multiline_turns(tmp_path: Path) -> None:
+    doc = one(write(tmp_path, "t.txt", "[00:01:02] Interviewer: Hi\n[00:01:05] Ana: First line.\n\nSecond para.\n"))
+    ana = doc.passages[1]
+    assert ana.timestamp == "00:01:05"
+    assert ana.text == "First line.\n\nSecond para."
+
+
+def test_front_matter_names_interviewer(tmp_path: Path) -> None:
+    text = "---\nparticipant: Ana Ruiz\ninterviewer: Sam Park\ncustomer_id: C1\n---\nSam: Q?\nAna: A.\nSam: Q2?\n"
+    doc = one(write(tmp_path, "t.md", text))
+    assert doc.metadata["customer_id"] == "C1"
+    assert [p.role for p in doc.passages] == [Role.interviewer, Role.participant, Role.interviewer]
+
+
+def test_one_off_colon_inside_answer_does_not_split(tmp_path: Path) -> None:
+    doc = one(write(tmp_path, "t.txt", "Interviewer: Q?\nAna: Well.\nNote: that was odd.\nInterviewer: ok\nAna: yes\n"))
+    assert [p.speaker for p in doc.passages] == ["Interviewer", "Ana", "Interviewer", "Ana"]
+    assert "Note: that was odd." in doc.passages[1].text
+
+
+def test_webvtt_merges_consecutive_cues(tmp_path: Path) -> None:
+    vtt = ("WEBVTT\n\n1\n00:00:01.000 --> 00:00:03.000\n<v Interviewer>How is month end?</v>\n\n"
+           "2\n00:00:03.500 --> 00:00:05.000\n<v Bo Li>Painful.</v>\n\n"
+           "00:00:05.500 --> 00:00:07.000\n<v Bo Li>We lose two days.</v>\n\n"
+           "00:00:08.000 --> 00:00:09.000\nInterviewer: Why?\n")
+    doc = one(write(tmp_path, "m.vtt", vtt))
+    assert [(p.speaker, p.role, p.text) for p in doc.passages] == [
+        ("Interviewer", Role.interviewer, "How is month end?"),
+        ("Bo Li", Role.participant, "Painful. We lose two days."),
+        ("Interviewer", Role.interviewer, "Why?"),
+    ]
+    assert doc.passages[1].timestamp == "00:00:03"
+    assert_exact(doc)
+
+
+def test_srt(tmp_path: Path) -> None:
+    srt = "1\n00:00:01,000 --> 00:00:02,000\nInterviewer: Hello\n\n2\n00:00:02,500 --> 00:00:04,000\nMia: Hi there\n"
+    doc = one(write(tmp_path, "m.srt", srt))
+    assert [(p.speaker, p.text) for p in doc.passages] == [("Interviewer", "Hello"), ("Mia", "Hi there")]
+
+
+def test_docx(tmp_path: Path) -> None:
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("Interviewer: What do you use today?")
+    d.add_paragraph("Ravi: A shared spreadsheet and a lot of email.")
+    path = tmp_path / "t.docx"
+    d.save(str(path))
+    doc = one(path)
+    assert doc.passages[1].speaker == "Ravi"
+    assert doc.passages[1].text == "A shared spreadsheet and a lot of email."
+
+
+def test_notes_tell_quotes_from_note_taker(tmp_path: Path) -> None:
+    md = ('---\ntype: notes\nparticipant: Kim\n---\n# Notes\n'
+          '- Runs a 6-person shop; said "receipts are a nightmare" twice.\n'
+          '> I just want it to work on my phone.\n- Uses a shoebox.\n')
+    doc = one(write(tmp_path, "n.md", md))
+    assert doc.kind is DocKind.notes
+    quotes = [p.text for p in doc.passages if p.role is Role.participant]
+    notes = [p.text for p in doc.passages if p.role is Role.interviewer]
+    assert quotes == ["receipts are a nightmare", "I just want it to work on my phone."]
+    assert "Uses a shoebox." in notes
+    assert_exact(doc)
+
+
+def test_csv_transcripts_user_vs_assistant(tmp_path: Path) -> None:
+    rows = 'transcript_id,text\nt1,"Assistant: Hi!\n\nUser: I compose music.\n\nAI: Nice.\n\nUser: I use AI for stems."\n'
+    parsed = parse_file(write(tmp_path, "tr.csv", rows))
+    assert parsed.kind == "transcripts"
+    doc = parsed.documents[0]
+    assert [(p.speaker, p.role) for p in doc.passages] == [
+        ("Assistant", Role.interviewer), ("User", Role.participant), ("AI", Role.interviewer),
+        ("User", Role.participant)]
+
+
+def test_ticket_csv_customer_and_agent(tmp_path: Path) -> None:
+    rows = ("ticket_id,customer_id,created_at,subject,body,agent_reply,tags\n"
+            "T1,C9,2026-01-02,Sync broken,Xero sync fails every night.,We are on it.,sync;xero\n")
+    parsed = parse_file(write(tmp_path, "tickets.csv", rows))
+    assert parsed.kind == "tickets"
+    doc = parsed.documents[0]
+    assert doc.kind is DocKind.ticket and doc.metadata["customer_id"] == "C9"
+    assert [(p.role, p.text) for p in doc.passages] == [
+        (Role.customer, "Sync broken"), (Role.customer, "Xero sync fails every night."), (Role.agent, "We are on it.")]
+
+
+def test_ticket_json_and_jsonl_autodetect_columns(tmp_path: Path) -> None:
+    recs = [{"id": 1, "requester_id": "C1", "description": "Cannot export PDF."},
+            {"id": 2, "requester_id": "C2", "description": "Login loop on SSO."}]
+    for name, content in (("t.json", json.dumps(recs)), ("t.jsonl", "\n".join(json.dumps(r) for r in recs))):
+        docs = parse_file(write(tmp_path, name, content)).documents
+        assert [d.metadata["customer_id"] for d in docs] == ["C1", "C2"]
+
+
+def test_survey_each_answer_is_a_passage(tmp_path: Path) -> None:
+    rows = ("respondent_id,What is hardest about expenses?,What would you change?\n"
+            "r1,Chasing people for receipts at month end is the worst part,Make approvals happen on my phone please\n"
+            "r2,Categories never match what the accountant wants to see,Better exports straight into Xero please\n")
+    parsed = parse_file(write(tmp_path, "survey.csv", rows))
+    assert parsed.kind == "survey"
+    assert all(len(d.passages) == 2 and d.kind is DocKind.survey for d in parsed.documents)
+
+
+def test_metadata_csv_is_recognised(tmp_path: Path) -> None:
+    parsed = parse_file(write(tmp_path, "people.csv", "participant_id,role,plan\np1,Controller,Enterprise\n"))
+    assert parsed.kind == "metadata" and parsed.metadata_records[0]["role"] == "Controller"
+
+
+@pytest.mark.parametrize(
+    "name, content, fragment",
+    [
+        ("empty.txt", "", "empty"),
+        ("blank.txt", "   \n\n", "empty"),
+        ("bin.txt", b"\x00\x01\x02binary\x00" * 20, "binary"),
+        ("bad.csv", 'ticket_id,body\nT1,"unterminated\n', "broken CSV"),
+        ("nobody.csv", "ticket_id,subject,agent_reply\nT1,Hi,Hello\n", "body"),
+        ("header.csv", "ticket_id,body\n", "no rows"),
+        ("nocues.vtt", "WEBVTT\n\nnothing here\n", "no subtitle cues"),
+        ("bad.docx", b"PK\x03\x04 not really a zip", "docx"),
+    ],
+)
+def test_bad_input_gives_clear_error(tmp_path: Path, name: str, content: str | bytes, fragment: str) -> None:
+    with pytest.raises(IngestError, match=fragment):
+        parse_file(write(tmp_path, name, content))
+
+
+def test_ragged_rows_warn(tmp_path: Path) -> None:
+    parsed = parse_file(write(tmp_path, "t.csv", "ticket_id,body,agent_reply\nT1,Broken sync today,ok,EXTRA\nT2\n"))
+    assert any("ragged" in w for w in parsed.warnings)
+
+
+def test_encodings(tmp_path: Path) -> None:
+    text = "Interviewer: Ça va?\nRené: Très bien — mostly.\n"
+    for name, data in (("bom8.txt", b"\xef\xbb\xbf" + text.encode()), ("u16.txt", text.encode("utf-16")),
+                       ("crlf.txt", text.replace("\n", "\r\n").encode())):
+        doc = one(write(tmp_path, name, data))
+        assert doc.passages[1].text == "Très bien — mostly."
+    parsed = parse_file(write(tmp_path, "latin.txt", text.encode("cp1252")))
+    assert parsed.documents[0].passages[1].text == "Très bien — mostly."
+    assert any("cp1252" in w for w in parsed.warnings)
+
+
+def test_size_limit(tmp_path: Path) -> None:
+    p = write(tmp_path, "big.txt", "Interviewer: x\nAna: " + "y" * 3000 + "\n")
+    with pytest.raises(IngestError, match="over the"):
+        parse_file(p, max_bytes=1000)
+
+
+_name = st.sampled_from(["Interviewer", "Ana", "P3", "Dr Lee", "Sam Park", "Moderator"])
+_words = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=60)
+_shape = st.sampled_from(["{n}: {t}", "[00:0{i}:1{i}] {n}: {t}", "**{n}**: {t}"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(turns=st.lists(st.tuples(_name, _words), min_size=1, max_size=8), shape=_shape,
+       newline=st.sampled_from(["\n", "\n\n", "\r\n"]))
+def test_offsets_are_exact_for_generated_transcripts(
+    turns: list[tuple[str, str]], shape: str, newline: str
+) -> None:
+    body = newline.join(shape.format(n=n, t=t.replace("\r", " ").replace("\n", " "), i=i % 10)
+                        for i, (n, t) in enumerate(turns))
+    try:
+        parsed = parse_text_document(body.replace("\r\n", "\n"), "mem", "gen")
+    except IngestError:
+        return  # a transcript of whitespace-only turns has no passages; that is a clean error
+    for doc in parsed.documents:
+        for p in doc.passages:
+            assert doc.text[p.start : p.end] == p.text
+            assert p.text == p.text.strip()

@@ -1,0 +1,192 @@
+"""OpenAICompatChat against httpx mock transports: json_schema, json_object fallback, retries, errors."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from agent.providers.base import ChatModel, LLMRequest, ProviderError, StructuredOutputError
+from agent.providers.cassette import MockTransportFromCassette
+from agent.providers.openai_compat import OpenAICompatChat
+from schemas.evidence import DraftEvidenceList, EvidenceKind
+
+CASSETTES = Path(__file__).parent / "cassettes"
+BASE_URL = "http://localhost:11434/v1"
+REQUEST = LLMRequest(
+    task="extract_evidence",
+    prompt_ref="extract_evidence@1",
+    system="You extract evidence.",
+    user="[p:int-ann:1] (participant) Every Friday I export the tickets...",
+    metadata={"doc_id": "int-ann"},
+)
+
+
+class Sleeps(list[float]):
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+def completion(content: str) -> dict[str, Any]:
+    return {
+        "id": "chatcmpl-1",
+        "object": "chat.completion",
+        "choices": [
+            {"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}
+        ],
+        "usage": {"prompt_tokens": 100, "completion_tokens": 20, "total_tokens": 120},
+    }
+
+
+def make_chat(
+    handler: Any = None, *, cassette: str | None = None, **kwargs: Any
+) -> tuple[OpenAICompatChat, Any]:
+    transport = (
+        MockTransportFromCassette(CASSETTES / cassette, flavor="httpx")
+        if cassette
+        else httpx.MockTransport(handler)
+    )
+    kwargs.setdefault("sleep", Sleeps())
+    chat = OpenAICompatChat("qwen2.5:7b", BASE_URL, http_client=httpx.Client(transport=transport), **kwargs)
+    return chat, transport.handler
+
+
+def test_json_schema_structured_output() -> None:
+    chat, replayer = make_chat(cassette="openai_compat_extract.json")
+    result = chat.generate(REQUEST, DraftEvidenceList)
+    assert [i.kind for i in result.items] == [EvidenceKind.pain, EvidenceKind.job, EvidenceKind.objection]
+    sent = replayer.requests[0]
+    assert sent["url"] == f"{BASE_URL}/chat/completions"
+    fmt = sent["body"]["response_format"]
+    assert fmt["type"] == "json_schema"
+    assert fmt["json_schema"]["name"] == "DraftEvidenceList"
+    assert fmt["json_schema"]["strict"] is True
+    assert fmt["json_schema"]["schema"] == DraftEvidenceList.model_json_schema()
+    assert [m["role"] for m in sent["body"]["messages"]] == ["system", "user"]
+    assert chat.name == "openai-compat:qwen2.5:7b"
+    assert isinstance(chat, ChatModel)
+
+
+def test_usage_recorded_with_zero_cost() -> None:
+    chat, _ = make_chat(cassette="openai_compat_extract.json")
+    chat.generate(REQUEST, DraftEvidenceList)
+    (call,) = chat.ledger.calls
+    assert (call.input_tokens, call.output_tokens, call.cost_usd) == (2210, 301, 0.0)
+    assert call.doc_id == "int-ann"
+
+
+def test_falls_back_to_json_object_when_json_schema_is_rejected() -> None:
+    chat, replayer = make_chat(cassette="openai_compat_fallback.json")
+    result = chat.generate(REQUEST, DraftEvidenceList)  # the fallback reply is wrapped in ```json fences
+    assert len(result.items) == 3
+    first, second = (r["body"] for r in replayer.requests)
+    assert first["response_format"]["type"] == "json_schema"
+    assert second["response_format"] == {"type": "json_object"}
+    system = second["messages"][0]["content"]
+    assert system.startswith(REQUEST.system)
+    assert json.dumps(DraftEvidenceList.model_json_schema(), ensure_ascii=False) in system
+    assert chat.json_schema_supported is False
+
+
+def test_fallback_is_remembered_for_later_calls() -> None:
+    formats: list[str] = []
+
+    def server(request: httpx.Request) -> httpx.Response:
+        fmt = json.loads(request.content)["response_format"]["type"]
+        formats.append(fmt)
+        if fmt == "json_schema":
+            return httpx.Response(400, json={"error": "json_schema unsupported"})
+        return httpx.Response(200, json=completion('{"items": []}'))
+
+    chat, _ = make_chat(server)
+    chat.generate(REQUEST, DraftEvidenceList)
+    chat.generate(REQUEST, DraftEvidenceList)
+    assert formats == ["json_schema", "json_object", "json_object"]
+
+
+def test_retries_429_and_5xx_then_succeeds() -> None:
+    statuses = iter([429, 503, 500, 200])
+    sleeps = Sleeps()
+
+    def server(request: httpx.Request) -> httpx.Response:
+        status = next(statuses)
+        if status == 200:
+            return httpx.Response(200, json=completion('{"items": []}'))
+        return httpx.Response(status, json={"error": "busy"}, headers={"retry-after": "1"})
+
+    chat, _ = make_chat(server, sleep=sleeps)
+    assert chat.generate(REQUEST, DraftEvidenceList).items == []
+    assert len(sleeps) == 3 and all(s >= 1.0 for s in sleeps)
+
+
+def test_gives_up_after_max_retries() -> None:
+    calls = []
+    sleeps = Sleeps()
+
+    def server(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        return httpx.Response(503, text="model is loading")
+
+    chat, _ = make_chat(server, max_retries=2, sleep=sleeps)
+    with pytest.raises(ProviderError, match="HTTP 503 after 3 attempts .*model is loading"):
+        chat.generate(REQUEST, DraftEvidenceList)
+    assert len(calls) == 3 and len(sleeps) == 2
+
+
+def test_unreachable_server_error_text() -> None:
+    calls = []
+
+    def refused(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
+
+    chat, _ = make_chat(refused, max_retries=1)
+    with pytest.raises(ProviderError) as info:
+        chat.generate(REQUEST, DraftEvidenceList)
+    assert str(info.value) == (
+        f"Cannot reach the OpenAI-compatible server at {BASE_URL}: start it or pass --base-url"
+    )
+    assert len(calls) == 2  # connection errors are retried before giving up
+
+
+def test_invalid_json_reply_is_a_structured_output_error() -> None:
+    chat, _ = make_chat(lambda r: httpx.Response(200, json=completion("Sure! Here are the items: none")))
+    with pytest.raises(StructuredOutputError, match="does not match DraftEvidenceList"):
+        chat.generate(REQUEST, DraftEvidenceList)
+
+
+def test_api_key_only_sent_when_given() -> None:
+    seen: list[str | None] = []
+
+    def server(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers.get("authorization"))
+        return httpx.Response(200, json=completion('{"items": []}'))
+
+    make_chat(server)[0].generate(REQUEST, DraftEvidenceList)
+    make_chat(server, api_key="local-secret")[0].generate(REQUEST, DraftEvidenceList)
+    assert seen == [None, "Bearer local-secret"]
+
+
+def test_concurrency_limit_is_honoured() -> None:
+    lock = threading.Lock()
+    state = {"now": 0, "peak": 0}
+
+    def slow(request: httpx.Request) -> httpx.Response:
+        with lock:
+            state["now"] += 1
+            state["peak"] = max(state["peak"], state["now"])
+        time.sleep(0.03)
+        with lock:
+            state["now"] -= 1
+        return httpx.Response(200, json=completion('{"items": []}'))
+
+    chat, _ = make_chat(slow, concurrency=3)
+    with ThreadPoolExecutor(max_workers=9) as pool:
+        list(pool.map(lambda _: chat.generate(REQUEST, DraftEvidenceList), range(9)))
+    assert state["peak"] == 3
