@@ -7,6 +7,7 @@ by the research side.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -14,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 Method = Literal["rfm", "kmeans", "ward", "rules", "needs"]
 Status = Literal["pass", "fail", "analyst_input_needed"]
+Param = int | float | str | list[int] | list[float | None] | None
 
 
 class _Model(BaseModel):
@@ -216,10 +218,11 @@ class Segmentation(_Model):
     id_column: str
     """Customer id column of the source table."""
     base: dict[str, float] = Field(default_factory=dict)
-    """Whole-base figures: customers, churn_rate, revenue_total, silhouette ..."""
+    """Whole-base figures: customers, churn_rate, revenue_total, churn_spread (max - min segment churn
+    rate) ..."""
     quality: dict[str, int | float | str] = Field(default_factory=dict)
     """Data-quality counts (blank ids, blank values filled, cancellations ...)."""
-    parameters: dict[str, int | float | str | list[int] | list[float]] = Field(default_factory=dict)
+    parameters: dict[str, Param] = Field(default_factory=dict)
     """Parameters that produced it (k, seed, k scores ...), for reproducibility."""
     catch_all: str | None = None
     """Name of the catch-all segment of a rule segmentation, if any."""
@@ -263,6 +266,11 @@ class SegmentConfig(_Model):
 
     method: Literal["kmeans", "ward", "rules"] = "kmeans"
     """Segmentation method for a customer table (RFM is built from transactions)."""
+    columns: dict[str, str] = Field(default_factory=dict)
+    """Column mapping for loading tables: {role: column}, roles customer_id, invoice, date, quantity,
+    price, amount; unmapped roles are auto-detected from common names."""
+    analysis_date: date | None = None
+    """RFM analysis date; ``None`` = the day after the last transaction."""
     id_column: str | None = None
     """Customer id column; auto-detected when ``None``."""
     value_column: str | None = None

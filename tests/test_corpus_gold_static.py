@@ -25,8 +25,17 @@ GOLD = CORPUS / "gold"
 KINDS = {"pain", "goal", "job", "workaround", "objection", "quote"}
 SEGMENTS = {"scaling_finance", "small_owner", "multi_client_bookkeeper", "regulated_compliance"}
 INTERVIEWER_LABELS = {"interviewer", "moderator"}
-FRONT_MATTER_KEYS = {"participant", "participant_id", "customer_id", "job_title", "company_size", "industry",
-                     "plan", "date", "interviewer"}
+FRONT_MATTER_KEYS = {
+    "participant",
+    "participant_id",
+    "customer_id",
+    "job_title",
+    "company_size",
+    "industry",
+    "plan",
+    "date",
+    "interviewer",
+}
 INJECTION = "ignore previous instructions"
 
 
@@ -108,6 +117,7 @@ def transcript_turns(text: str, body_start: int) -> list[tuple[str, int, int]]:
     return turns
 
 
+TIMING_RE = re.compile(r"^\d{2}:\d{2}:\d{2}\.\d{3} --> \d{2}:\d{2}:\d{2}\.\d{3}")
 VOICE_RE = re.compile(r"^<v(?:\.[\w.-]+)?[ \t]+(?P<name>[^>]+)>")
 CUE_LABEL_RE = re.compile(r"^(?P<name>[A-Z][A-Za-z0-9 .&'’-]{0,40}?):[ \t]")
 
@@ -127,9 +137,9 @@ def vtt_cues(text: str) -> list[tuple[str, int, int]]:
         timing = next((i for i, ln in enumerate(lines) if "-->" in ln), None)
         if timing is None:
             continue  # header, NOTE, STYLE or REGION block
-        assert re.match(r"^\d{2}:\d{2}:\d{2}\.\d{3} --> \d{2}:\d{2}:\d{2}\.\d{3}", lines[timing]), lines[timing]
+        assert TIMING_RE.match(lines[timing]), lines[timing]
         offset = start + sum(len(ln) + 1 for ln in lines[: timing + 1])
-        payload = "\n".join(lines[timing + 1:]).rstrip("\n")
+        payload = "\n".join(lines[timing + 1 :]).rstrip("\n")
         if not payload:
             continue
         s, e = offset, offset + len(payload)
@@ -224,7 +234,8 @@ def test_gold_quote_is_verbatim_participant_text(item):
     assert pos >= body_start, f"{item['id']}: quote is in the front matter"
     if fm.get("type") == "notes":
         assert notes_quote_ok(text, pos, len(quote)), (
-            f"{item['id']}: notes quote must be in a '>' line or a double-quoted span of a bullet")
+            f"{item['id']}: notes quote must be in a '>' line or a double-quoted span of a bullet"
+        )
         return
     turns = [t for t in transcript_turns(text, body_start) if t[1] <= pos and pos + len(quote) <= t[2]]
     assert len(turns) == 1, f"{item['id']}: quote is not inside a single speaker turn"
@@ -244,8 +255,17 @@ def test_interview_structure(rel):
         assert all(is_interviewer(v, meta["interviewer"]) for v in voices), f"{rel}: {voices}"
         return
     fm, body_start = front_matter(text)
-    assert FRONT_MATTER_KEYS <= set(fm), f"{rel}: missing front matter keys {FRONT_MATTER_KEYS - set(fm)}"
-    for key in ("participant", "participant_id", "customer_id", "job_title", "company_size", "industry", "plan"):
+    missing = FRONT_MATTER_KEYS - set(fm)
+    assert not missing, f"{rel}: missing front matter keys {missing}"
+    for key in (
+        "participant",
+        "participant_id",
+        "customer_id",
+        "job_title",
+        "company_size",
+        "industry",
+        "plan",
+    ):
         assert str(fm[key]) == meta[key], f"{rel}: front matter {key} disagrees with participants.csv"
     assert str(fm["interviewer"]) == meta["interviewer"], rel
     assert isinstance(fm["date"], date) and fm["date"].year == 2026, rel
@@ -311,8 +331,16 @@ def _tokens(s: str) -> set[str]:
 def test_tickets():
     rows = read_csv(CORPUS / "tickets" / "tickets.csv")
     assert len(rows) >= 150
-    assert list(rows[0]) == ["ticket_id", "customer_id", "created_at", "subject", "body", "agent_reply", "tags",
-                             "channel"]
+    assert list(rows[0]) == [
+        "ticket_id",
+        "customer_id",
+        "created_at",
+        "subject",
+        "body",
+        "agent_reply",
+        "tags",
+        "channel",
+    ]
     ids = [r["ticket_id"] for r in rows]
     assert len(ids) == len(set(ids)), "ticket ids must be unique"
     for r in rows:
@@ -348,7 +376,14 @@ def test_corpus_yaml_paths():
     assert (CORPUS / cfg["participants"]).is_file()
     for p in cfg["interviews"]["paths"]:
         assert (CORPUS / p).is_dir()
-    assert cfg["tickets"]["columns"] == {"id": "ticket_id", "customer_id": "customer_id",
-                                         "created_at": "created_at", "subject": "subject", "body": "body",
-                                         "agent": "agent_reply", "tags": "tags", "channel": "channel"}
+    assert cfg["tickets"]["columns"] == {
+        "id": "ticket_id",
+        "customer_id": "customer_id",
+        "created_at": "created_at",
+        "subject": "subject",
+        "body": "body",
+        "agent": "agent_reply",
+        "tags": "tags",
+        "channel": "channel",
+    }
     assert cfg["accessible_attributes"] == ["industry", "employees", "plan", "region"]

@@ -29,8 +29,8 @@ def index_pending(ws: Workspace, stale_ids: list[str], progress: Callable[[str, 
     if not pending and not stale_ids:
         return 0, 0
     index = VectorIndex(ws.chroma_path)
-    if stale_ids:
-        index.delete_documents(sorted(set(stale_ids)))
+    # Pending documents may have old windows (e.g. roles changed after a metadata join): clear them first.
+    index.delete_documents(set(stale_ids) | set(pending))
     if not pending:
         return 0, 0
     emb = embedder or default_embedder()

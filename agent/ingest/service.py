@@ -137,7 +137,10 @@ def ingest_file(ws: Workspace, f: Path, dups: DuplicateIndex, *, as_kind: str | 
         outcome.status, outcome.reason = "skipped", parsed.skipped_reason
         return outcome, []
     if parsed.metadata_records:
-        n = ws.put_metadata_records(path, parsed.metadata_records, ID_KEYS + ("file",))
+        cols = set(parsed.metadata_records[0])
+        # A participant sheet joins by participant id or file; a customer sheet by customer id.
+        keys = tuple(k for k in ("participant_id", "respondent_id", "id", "file") if k in cols) or ID_KEYS
+        n = ws.put_metadata_records(path, parsed.metadata_records, keys)
         ws.record_file(path, file_hash, "metadata", 0)
         outcome.status, outcome.documents = "metadata", n
         return outcome, []
@@ -156,6 +159,7 @@ def join_metadata(ws: Workspace) -> int:
     if not records:
         return 0
     updates: dict[str, dict[str, Any]] = {}
+    role_updates: dict[str, dict[str, str]] = {}
     for doc in ws.documents():
         merged: dict[str, Any] = {}
         keys = [f"{k}={doc.metadata[k]}" for k in ID_KEYS if doc.metadata.get(k)]
@@ -169,9 +173,29 @@ def join_metadata(ws: Workspace) -> int:
         new_meta = {**merged, **doc.metadata}
         if new_meta != doc.metadata:
             updates[doc.id] = new_meta
+            roles = _roles_from_metadata(doc, new_meta)
+            if roles:
+                role_updates[doc.id] = roles
     if updates:
         ws.update_metadata(updates)
+    if role_updates:
+        # Formats without front matter (VTT/SRT) learn who the interviewer is only from joined metadata.
+        ws.update_roles(role_updates)
     return len(updates)
+
+
+def _roles_from_metadata(doc: Document, meta: dict[str, Any]) -> dict[str, str]:
+    from agent.ingest.transcript import interviewer_names, role_for
+
+    if doc.kind is not DocKind.interview or not meta.get("interviewer"):
+        return {}
+    names = interviewer_names(meta)
+    changed = {}
+    for p in doc.passages:
+        role = role_for(p.speaker, names)
+        if p.role.value in ("participant", "interviewer") and role is not p.role:
+            changed[p.id] = role.value
+    return changed
 
 
 def ingest_paths(ws: Workspace, paths: list[Path], *, as_kind: str | None = None,

@@ -59,7 +59,8 @@ class ClusterResult:
     missing: dict[str, int]
 
 
-def infer_features(df: pd.DataFrame, exclude: Sequence[str], max_levels: int = 30) -> tuple[list[str], list[str]]:
+def infer_features(df: pd.DataFrame, exclude: Sequence[str],
+                   max_levels: int = 30) -> tuple[list[str], list[str]]:
     """Numeric and categorical feature columns, in table order.
 
     Text columns that are numbers apart from a few blanks (like Telco's ``TotalCharges``) count
@@ -107,7 +108,8 @@ def fit_space(df: pd.DataFrame, numeric: Sequence[str], categorical: Sequence[st
     for col in numeric:
         values = pd.to_numeric(df[col], errors="coerce").astype("float64")
         missing[col] = int(values.isna().sum())
-        fill = float(impute[col]) if col in impute else float(values.median()) if values.notna().any() else 0.0
+        median = float(values.median()) if values.notna().any() else 0.0
+        fill = float(impute[col]) if col in impute else median
         filled = values.fillna(fill)
         std = float(filled.std(ddof=0))
         nums.append(NumericFeature(name=col, mean=float(filled.mean()), scale=std if std > 0 else 1.0,
@@ -227,7 +229,8 @@ def bootstrap_stability(X: np.ndarray, labels: np.ndarray, k: int, cfg: ClusterC
     return {c + 1: float(sums[c] / counts[c]) if counts[c] else float("nan") for c in range(k)}
 
 
-def _select_k(X: np.ndarray, cfg: ClusterConfig, idx: np.ndarray) -> tuple[int, dict[int, np.ndarray], dict[int, float]]:
+def _select_k(X: np.ndarray, cfg: ClusterConfig,
+              idx: np.ndarray) -> tuple[int, dict[int, np.ndarray], dict[int, float]]:
     ks = [cfg.k] if cfg.k else list(range(cfg.k_min, min(cfg.k_max, len(X) - 1) + 1))
     if not ks:
         raise ValueError(f"too few customers ({len(X)}) to cluster; need at least 3")

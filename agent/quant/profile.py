@@ -20,9 +20,14 @@ from agent.quant.rfm import RFM_SEGMENTS, RFMResult, segment_for, segment_rule
 from agent.quant.rules import apply_rules, evaluate
 from agent.quant.tables import detect_columns
 from schemas.segment import (
-    AssignmentSummary, AttributeLift, SegmentConfig, SegmentDefinition, Segmentation, SegmentProfile,
+    AssignmentSummary,
+    AttributeLift,
+    Segmentation,
+    SegmentConfig,
+    SegmentDefinition,
+    SegmentProfile,
     ValidationConfig,
-)  # fmt: skip
+)
 
 _TRUE = {"yes", "y", "true", "t", "1", "1.0", "churned"}
 _FALSE = {"no", "n", "false", "f", "0", "0.0", "retained"}
@@ -40,6 +45,11 @@ class Roles:
 
 def _r(x: float) -> float:
     return round(float(x), 6)
+
+
+def _finite(x: float) -> float | None:
+    # NaN cannot round-trip through JSON; an undefined figure is stored as null instead.
+    return None if x is None or not np.isfinite(x) else _r(x)
 
 
 def to_flag(s: pd.Series, column: str) -> pd.Series:
@@ -79,9 +89,10 @@ def attribute_lifts(df: pd.DataFrame, mask: np.ndarray, numeric: Sequence[str],
             p_base = float(base_share[level])
             if p_seg <= p_base or p_base >= 1.0:
                 continue
-            found.append(AttributeLift(feature=col, level=str(level), kind="categorical",
-                                       segment_value=_r(p_seg), base_value=_r(p_base), lift=_r(p_seg / p_base),
-                                       std_diff=_r((p_seg - p_base) / np.sqrt(p_base * (1 - p_base)))))
+            found.append(AttributeLift(
+                feature=col, level=str(level), kind="categorical", segment_value=_r(p_seg),
+                base_value=_r(p_base), lift=_r(p_seg / p_base),
+                std_diff=_r((p_seg - p_base) / np.sqrt(p_base * (1 - p_base)))))
     found.sort(key=lambda a: (-abs(a.std_diff), a.feature, a.level or ""))
     return found[:top_n]
 
@@ -108,11 +119,10 @@ def profile_segments(df: pd.DataFrame, labels: pd.Series, order: Sequence[str], 
     for name in order:
         mask = lab == name
         size = int(mask.sum())
+        lifts = attribute_lifts(df, mask, numeric, categorical, top_n) if size else []
+        means = {m: _r(pd.to_numeric(df[m], errors="coerce")[mask].mean()) for m in metrics if size}
         prof = SegmentProfile(name=name, size=size, share=_r(size / n) if n else None,
-                              definition=definitions[name],
-                              top_lifts=attribute_lifts(df, mask, numeric, categorical, top_n) if size else [],
-                              metrics={m: _r(pd.to_numeric(df[m], errors="coerce")[mask].mean())
-                                       for m in metrics if size})
+                              definition=definitions[name], top_lifts=lifts, metrics=means)
         if value is not None and size:
             seg_total = float(value[mask].sum())
             prof.revenue_total = _r(seg_total)
@@ -159,14 +169,15 @@ def build_segmentation(df: pd.DataFrame, cfg: SegmentConfig) -> Segmentation:
     roles = Roles(id_col, cfg.value_column, cfg.churn_column, cfg.retention_column)
     for col in (cfg.value_column, cfg.churn_column, cfg.retention_column):
         if col and col not in df.columns:
-            raise ValueError(f"column {col!r} is not in the table; columns are: {', '.join(map(str, df.columns))}")
+            raise ValueError(f"column {col!r} is not in the table; "
+                             f"columns are: {', '.join(map(str, df.columns))}")
     numeric, categorical = _features(df, cfg, id_col)
     leaked = {cfg.churn_column, cfg.retention_column} & set(numeric + categorical) - {None}
     if leaked:
         raise ValueError(f"outcome column(s) {sorted(map(str, leaked))} cannot be clustering features")
     data = clu.sort_by_id(df, id_col)
     quality: dict[str, int | float | str] = {}
-    params: dict[str, int | float | str | list[int] | list[float]] = {"seed": cfg.seed}
+    params: dict[str, int | float | str | list[int] | list[float | None] | None] = {"seed": cfg.seed}
     stats: dict[str, dict[str, float | None]] = {}
     if cfg.method == "rules":
         res = apply_rules(data, cfg.rules, cfg.catch_all)
@@ -187,20 +198,23 @@ def build_segmentation(df: pd.DataFrame, cfg: SegmentConfig) -> Segmentation:
         labels = pd.Series([f"Cluster {c}" for c in cres.labels.to_numpy()], index=data.index, dtype=object)
         defs = {name: SegmentDefinition(kind="centroid", centroid=[_r(x) for x in cres.centroids[i]])
                 for i, name in enumerate(order)}
-        stats = {name: {"silhouette": cres.silhouette_per_cluster.get(i + 1), "stability": cres.stability.get(i + 1)}
-                 for i, name in enumerate(order)}
+        stats = {name: {"silhouette": cres.silhouette_per_cluster.get(i + 1),
+                        "stability": cres.stability.get(i + 1)} for i, name in enumerate(order)}
         quality.update({f"blank_{col}_filled": cnt for col, cnt in cres.missing.items()})
-        params.update({"k": cres.k, "silhouette": _r(cres.silhouette), "k_tried": sorted(cres.k_scores),
-                       "k_silhouettes": [_r(cres.k_scores[k]) for k in sorted(cres.k_scores)],
+        params.update({"k": cres.k, "silhouette": _finite(cres.silhouette), "k_tried": sorted(cres.k_scores),
+                       "k_silhouettes": [_finite(cres.k_scores[k]) for k in sorted(cres.k_scores)],
                        "bootstrap_rounds": cfg.bootstrap_rounds})
         space, overlapping = cres.space, 0
     profiles = profile_segments(data, labels, order, roles, numeric, categorical, defs, cfg.top_lifts)
     for p in profiles:
-        s = stats.get(p.name, {})
-        p.silhouette = _r(s["silhouette"]) if s.get("silhouette") is not None else None
-        p.stability = _r(s["stability"]) if s.get("stability") is not None else None
+        for key, val in stats.get(p.name, {}).items():
+            setattr(p, key, None if val is None or np.isnan(val) else _r(val))
+    base = _base(data, roles)
+    rates = [p.churn_rate for p in profiles if p.churn_rate is not None]
+    if rates:
+        base["churn_spread"] = _r(max(rates) - min(rates))  # max - min churn rate across segments
     seg = Segmentation(method=cfg.method, segments=profiles, assignment=_summary(labels, order, overlapping),
-                       feature_space=space, id_column=id_col, base=_base(data, roles), quality=quality,
+                       feature_space=space, id_column=id_col, base=base, quality=quality,
                        parameters=params, catch_all=cfg.catch_all if cfg.method == "rules" else None)
     seg.validation = validate_segmentation(seg, data, labels, cfg.validation, roles)
     return seg
@@ -221,7 +235,7 @@ def segmentation_from_rfm(result: RFMResult, validation: ValidationConfig | None
     report = result.report.as_dict()
     seg = Segmentation(method="rfm", segments=profiles, assignment=_summary(labels, order),
                        id_column="customer_id", base=_base(data, roles),
-                       quality={k: v for k, v in report.items() if v is not None},
+                       quality={k: v for k, v in report.items() if isinstance(v, int | float | str)},
                        parameters={"analysis_date": str(report["analysis_date"])})
     vcfg = validation or ValidationConfig()
     if vcfg.key_metrics is None:
@@ -242,9 +256,8 @@ def assign(segmentation: Segmentation, new_rows: pd.DataFrame) -> pd.Series:
         for col in ("r_score", "fm_score"):
             if col not in new_rows.columns:
                 raise ValueError(f"RFM assignment needs a {col!r} column; score rows with compute_rfm first")
-        return pd.Series([segment_for(int(r), int(f)) for r, f in zip(new_rows["r_score"], new_rows["fm_score"],
-                                                                      strict=True)],
-                         index=new_rows.index, dtype=object)
+        cells = zip(new_rows["r_score"], new_rows["fm_score"], strict=True)
+        return pd.Series([segment_for(int(r), int(f)) for r, f in cells], index=new_rows.index, dtype=object)
     if segmentation.method in ("kmeans", "ward") and segmentation.feature_space is not None:
         X = clu.transform(segmentation.feature_space, new_rows)
         cents = np.array([s.definition.centroid for s in segs], dtype=float)

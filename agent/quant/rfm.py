@@ -10,7 +10,7 @@ Definitions (mirrored in docs/scoring.md):
 - frequency = distinct invoices with at least one purchase row (rows when there is no invoice id);
 - monetary = sum of net line values (quantity x price), returns subtract;
 - the analysis date defaults to the day after the last transaction in the table; transactions on
-  or after a given analysis date are excluded and counted.
+  or after a given analysis date, and rows without a date, are excluded and counted.
 """
 
 from __future__ import annotations
@@ -56,6 +56,7 @@ class RFMReport:
     rows_blank_customer: int
     cancellation_rows: int
     rows_after_analysis_date: int
+    rows_without_date: int
     customers: int
     customers_without_purchase: int
     analysis_date: date
@@ -207,8 +208,9 @@ def compute_rfm(
     known = transactions["customer_id"].notna()
     cancel = cancellation_mask(transactions)
     all_dates = transactions["date"]
-    day = _to_day(analysis_date) if analysis_date is not None else all_dates.max().normalize() + pd.Timedelta(days=1)
-    before = all_dates < day
+    next_day = all_dates.max().normalize() + pd.Timedelta(days=1)
+    day = _to_day(analysis_date) if analysis_date is not None else next_day
+    before = all_dates < day  # False for missing dates too; those are counted separately
     keep = known & before
     if not keep.any():
         raise ValueError(
@@ -227,7 +229,8 @@ def compute_rfm(
         rows_read=rows_read,
         rows_blank_customer=int((~known).sum()),
         cancellation_rows=int(cancel.sum()),
-        rows_after_analysis_date=int((known & ~before).sum()),
+        rows_after_analysis_date=int((known & (all_dates >= day)).sum()),
+        rows_without_date=int((known & all_dates.isna()).sum()),
         customers=len(scored),
         customers_without_purchase=int(raw["last_purchase"].isna().sum()),
         analysis_date=day.date(),

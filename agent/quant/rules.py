@@ -2,8 +2,9 @@
 
 Grammar (Python syntax, checked node by node against a whitelist before anything runs):
 ``and``, ``or``, ``not``, comparisons ``== != < <= > >=`` (chains allowed), ``in`` / ``not in``
-with a list or tuple of literals, column names, string/number/boolean literals, and a bare
-boolean column. Nothing else parses: no calls, attributes, subscripts or arithmetic.
+with a list or tuple of literals, column names (in back quotes when they are not identifiers,
+e.g. ```Monthly Charges` > 70``), string/number/boolean literals, and a bare boolean column.
+Nothing else parses: no calls, attributes, subscripts or arithmetic.
 
 A missing cell never satisfies a comparison (``!=`` included), so a blank value cannot sneak a
 customer into a segment. Rules are tried in order; the first match wins.
@@ -13,8 +14,9 @@ from __future__ import annotations
 
 import ast
 import operator
+import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -43,11 +45,21 @@ class Rule:
     name: str
     text: str
     tree: ast.Expression
+    quoted: dict[str, str] = field(default_factory=dict)
+
+    def column_name(self, ident: str) -> str:
+        """The real column behind an identifier (back-quoted names are stand-ins)."""
+        return self.quoted.get(ident, ident)
 
     @property
     def columns(self) -> list[str]:
         """Column names the rule reads, sorted."""
-        return sorted({n.id for n in ast.walk(self.tree) if isinstance(n, ast.Name)})
+        return sorted({self.column_name(n.id) for n in ast.walk(self.tree) if isinstance(n, ast.Name)})
+
+
+def _is_number(node: ast.AST) -> bool:
+    value = node.value if isinstance(node, ast.Constant) else None
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _is_literal(node: ast.AST) -> bool:
@@ -58,8 +70,17 @@ def _is_literal(node: ast.AST) -> bool:
 
 def parse_rule(text: str, name: str = "rule") -> Rule:
     """Parse and whitelist-check ``text``; raises :class:`RuleError` naming the offending construct."""
+    # Column names that are not identifiers are written in back quotes: `Monthly Charges` > 70.
+    quoted: dict[str, str] = {}
+
+    def stand_in(m: re.Match[str]) -> str:
+        ident = f"_col{len(quoted)}_"
+        quoted[ident] = m.group(1)
+        return ident
+
+    source = re.sub(r"`([^`]+)`", stand_in, text.strip())
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        tree = ast.parse(source, mode="eval")
     except SyntaxError as exc:
         raise RuleError(f"segment {name!r}: cannot parse rule {text!r}: {exc.msg}") from exc
     for node in ast.walk(tree):
@@ -72,10 +93,9 @@ def parse_rule(text: str, name: str = "rule") -> Rule:
             raise RuleError(f"segment {name!r}: literal {node.value!r} is not allowed in {text!r}")
         if isinstance(node, ast.List | ast.Tuple) and not all(map(_is_literal, node.elts)):
             raise RuleError(f"segment {name!r}: lists may only hold literals in {text!r}")
-        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-            if not (isinstance(node.operand, ast.Constant) and isinstance(node.operand.value, int | float)):
-                raise RuleError(f"segment {name!r}: minus only applies to number literals in {text!r}")
-    return Rule(name=name, text=text, tree=tree)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and not _is_number(node.operand):
+            raise RuleError(f"segment {name!r}: minus only applies to number literals in {text!r}")
+    return Rule(name=name, text=text, tree=tree, quoted=quoted)
 
 
 class _Evaluator:
@@ -101,16 +121,18 @@ class _Evaluator:
         if isinstance(node, ast.Name):
             col = self.column(node)
             if not pd.api.types.is_bool_dtype(col):
-                raise self.fail(f"column {node.id!r} is not boolean; compare it, e.g. {node.id} == 'Yes'")
+                name = self.rule.column_name(node.id)
+                raise self.fail(f"column {name!r} is not boolean; compare it, e.g. {name} == 'Yes'")
             return col.fillna(False).astype(bool)
         if isinstance(node, ast.Constant) and isinstance(node.value, bool):
             return pd.Series(node.value, index=self.df.index)
         raise self.fail(f"{ast.unparse(node)!r} is not a condition")
 
     def column(self, node: ast.Name) -> pd.Series:
-        if node.id not in self.df.columns:
-            raise self.fail(f"unknown column {node.id!r} (columns: {', '.join(map(str, self.df.columns))})")
-        return self.df[node.id]
+        name = self.rule.column_name(node.id)
+        if name not in self.df.columns:
+            raise self.fail(f"unknown column {name!r} (columns: {', '.join(map(str, self.df.columns))})")
+        return self.df[name]
 
     def operand(self, node: ast.AST) -> Any:
         if isinstance(node, ast.Name):
@@ -187,6 +209,9 @@ def apply_rules(df: pd.DataFrame, specs: Sequence[RuleSpec | dict[str, str] | Ru
                 catch_all: str | None = None) -> RuleResult:
     """Label each row with its first matching rule, else ``catch_all``, else ``None``."""
     rules = [s if isinstance(s, Rule) else parse_rules([s])[0] for s in specs]
+    dup = sorted({r.name for r in rules if [x.name for x in rules].count(r.name) > 1})
+    if dup:
+        raise RuleError(f"segment name(s) {dup} appear twice in the rules; names must be unique")
     if catch_all is not None and any(r.name == catch_all for r in rules):
         raise RuleError(f"catch-all name {catch_all!r} is also a rule name; pick another")
     matches = pd.DataFrame({r.name: evaluate(r, df).to_numpy() for r in rules}, index=df.index)
@@ -194,7 +219,8 @@ def apply_rules(df: pd.DataFrame, specs: Sequence[RuleSpec | dict[str, str] | Ru
     hits = m.sum(axis=1)
     first = np.argmax(m, axis=1) if len(rules) else np.zeros(len(df), dtype=np.int64)
     names = np.array([r.name for r in rules] + [catch_all], dtype=object)
-    labels = np.where(hits > 0, names[first] if len(rules) else None, catch_all)
+    fallback = np.full(len(df), catch_all, dtype=object)
+    labels = np.where(hits > 0, names[first], fallback) if len(rules) else fallback
     pairs = {}
     for i in range(len(rules)):
         for j in range(i + 1, len(rules)):

@@ -24,11 +24,17 @@ import pandas as pd
 from agent.quant.profile import Roles, to_flag
 from agent.quant.rules import parse_rule
 from schemas.segment import (
-    CriterionResult, MeceCheck, Segmentation, SegmentProfile, SegmentValidation, ValidationConfig,
+    CriterionResult,
+    MeceCheck,
+    Segmentation,
+    SegmentProfile,
+    SegmentValidation,
+    Status,
+    ValidationConfig,
     ValidationReport,
-)  # fmt: skip
+)
 
-_ANALYST = "analyst_input_needed"
+_ANALYST: Status = "analyst_input_needed"
 
 
 def mece_check(labels: pd.Series, names: Sequence[str], overlapping: int = 0) -> MeceCheck:
@@ -61,7 +67,8 @@ def _substantial(p: SegmentProfile, cfg: ValidationConfig) -> CriterionResult:
                                detail=f"share {p.share:.1%} >= {cfg.min_share:.1%} (no revenue minimum set)")
     if p.revenue_total is None:
         return CriterionResult(status=_ANALYST, value=p.share,
-                               detail=f"share passes but no value column to check revenue >= {cfg.min_revenue:,.0f}")
+                               detail="share passes but there is no value column to check revenue >= "
+                                      f"{cfg.min_revenue:,.0f}")
     ok = p.revenue_total >= cfg.min_revenue
     return CriterionResult(status="pass" if ok else "fail", value=p.revenue_total,
                            detail=f"share {p.share:.1%}; revenue {p.revenue_total:,.0f} "
@@ -80,9 +87,11 @@ def _accessible(p: SegmentProfile, cfg: ValidationConfig) -> CriterionResult:
     cols = _defining_columns(p)
     hit = [c for c in cols if c in cfg.reachable_attributes]
     if hit:
-        return CriterionResult(status="pass", value=", ".join(hit), detail=f"defined by reachable {', '.join(hit)}")
+        return CriterionResult(status="pass", value=", ".join(hit),
+                               detail=f"defined by reachable {', '.join(hit)}")
     return CriterionResult(status="fail", value=None,
-                           detail=f"none of its defining attributes ({', '.join(cols) or 'none'}) is reachable")
+                           detail=f"none of its defining attributes ({', '.join(cols) or 'none'}) "
+                                  "is reachable")
 
 
 def _cluster_diff(p: SegmentProfile, cfg: ValidationConfig) -> CriterionResult:
@@ -98,12 +107,16 @@ def _cluster_diff(p: SegmentProfile, cfg: ValidationConfig) -> CriterionResult:
     return CriterionResult(status="pass" if ok else "fail", value=p.silhouette, detail="; ".join(parts))
 
 
+def _var(x: np.ndarray) -> float:
+    return float(x.var(ddof=1)) if len(x) > 1 else 0.0
+
+
 def effect_size(x: np.ndarray, in_seg: np.ndarray) -> float:
     """Standardised mean difference (pooled SD) of the segment vs the rest; NaN if undefined."""
     a, b = x[in_seg & ~np.isnan(x)], x[~in_seg & ~np.isnan(x)]
     if len(a) < 1 or len(b) < 1 or len(a) + len(b) < 3:
         return float("nan")
-    pooled = ((len(a) - 1) * a.var(ddof=1 if len(a) > 1 else 0) + (len(b) - 1) * b.var(ddof=1 if len(b) > 1 else 0))
+    pooled = (len(a) - 1) * _var(a) + (len(b) - 1) * _var(b)
     sd = np.sqrt(pooled / (len(a) + len(b) - 2))
     diff = float(a.mean() - b.mean())
     if sd == 0:
@@ -162,7 +175,7 @@ def validate_segmentation(seg: Segmentation, df: pd.DataFrame, labels: pd.Series
             diff = _cluster_diff(p, cfg)
         else:
             diff = _rule_diff(p, lab == p.name, metrics, cfg)
-        out.append(SegmentValidation(segment=p.name, measurable=_measurable(p), substantial=_substantial(p, cfg),
-                                     accessible=_accessible(p, cfg), differentiable=diff,
-                                     actionable=_actionable(p, cfg)))
+        out.append(SegmentValidation(
+            segment=p.name, measurable=_measurable(p), substantial=_substantial(p, cfg),
+            accessible=_accessible(p, cfg), differentiable=diff, actionable=_actionable(p, cfg)))
     return ValidationReport(mece=mece, segments=out)

@@ -88,8 +88,11 @@ class VectorIndex:
         return int(self._col.count())
 
     def delete_documents(self, doc_ids: Iterable[str]) -> None:
-        for doc_id in doc_ids:
-            self._col.delete(where={"doc_id": doc_id})
+        ids = sorted(set(doc_ids))
+        if not ids or self.count() == 0:
+            return
+        for b in range(0, len(ids), 500):
+            self._col.delete(where={"doc_id": {"$in": ids[b : b + 500]}})
 
     def upsert(self, wins: Sequence[Window], vectors: np.ndarray, docs: dict[str, Document]) -> None:
         for b in range(0, len(wins), self.max_batch):

@@ -201,18 +201,24 @@ class Workspace:
             con.executemany("UPDATE documents SET metadata = ? WHERE id = ?",
                             [(json.dumps(m, sort_keys=True, default=str), i) for i, m in updates.items()])
 
+    def update_roles(self, updates: dict[str, dict[str, str]]) -> None:
+        """Set passage roles per document; those documents are re-indexed so vector metadata follows."""
+        with self.connect() as con:
+            for doc_id, roles in updates.items():
+                con.executemany("UPDATE passages SET role = ? WHERE id = ?", [(r, pid) for pid, r in roles.items()])
+                con.execute("UPDATE documents SET indexed = 0 WHERE id = ?", (doc_id,))
+
     # -- metadata records ------------------------------------------------------------
     def put_metadata_records(self, source: str, records: list[dict[str, Any]], id_keys: tuple[str, ...]) -> int:
+        """Store records under every id they carry (e.g. participant_id and file)."""
         n = 0
         with self.connect() as con:
             for rec in records:
-                for k in id_keys:
-                    val = str(rec.get(k) or "").strip()
-                    if val:
-                        con.execute("INSERT OR REPLACE INTO metadata_records VALUES (?,?,?)",
-                                    (f"{k}={val}", source, json.dumps(rec, sort_keys=True, default=str)))
-                        n += 1
-                        break
+                keys = [f"{k}={str(rec[k]).strip()}" for k in id_keys if str(rec.get(k) or "").strip()]
+                for key in keys:
+                    con.execute("INSERT OR REPLACE INTO metadata_records VALUES (?,?,?)",
+                                (key, source, json.dumps(rec, sort_keys=True, default=str)))
+                n += bool(keys)
         return n
 
     def metadata_records(self) -> dict[str, dict[str, Any]]:

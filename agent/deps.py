@@ -1,0 +1,30 @@
+"""What nodes need, injected when the graph is built (never global)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from agent.runs import RunDir
+from agent.store.workspace import Workspace
+
+
+@dataclass
+class Deps:
+    workspace: Workspace
+    extractor: Any  # agent.pipeline.extract.Extractor
+    embedder: Any  # agent.embed.Embedder
+    chat: Any = None  # ChatModel for LLM persona drafting, None offline
+    corpus_config: dict[str, Any] = field(default_factory=dict)
+    corpus_root: Path | None = None
+    max_reasks: int = 2
+    redact: bool = True
+    seed: int = 0
+    analyst_sheet: Path | None = None
+    preset: str | None = None
+    progress: Callable[[str, int, int], None] = lambda stage, done, total: None
+
+    def run_dir(self, run_id: str) -> RunDir:
+        return RunDir(self.workspace.runs_path / run_id)

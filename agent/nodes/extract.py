@@ -1,0 +1,76 @@
+"""extract (fanned out per document) and verify (the final grounding check)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from langgraph.types import Send
+
+from agent.deps import Deps
+from agent.state import ExtractTask, RunState
+
+
+def _done(deps: Deps, run_id: str) -> set[str]:
+    folder = deps.run_dir(run_id).path("extract")
+    return {p.stem for p in folder.glob("*.json")} if folder.exists() else set()
+
+
+def dispatch(state: RunState, deps: Deps) -> list[Send] | str:
+    """One extract task per document not finished yet (finished ones are on disk)."""
+    done = _done(deps, state["run_id"])
+    todo = [d for d in state.get("doc_ids", []) if d not in done]
+    if not todo:
+        return "verify"
+    return [Send("extract_doc", ExtractTask(run_id=state["run_id"], doc_id=d)) for d in todo]
+
+
+def extract_doc(task: ExtractTask, deps: Deps) -> dict[str, Any]:
+    from agent.pipeline.extract import extract_document
+
+    run = deps.run_dir(task["run_id"])
+    if run.path(f"extract/{task['doc_id']}.json").exists():
+        return {"extracted": [task["doc_id"]]}  # finished before an interruption: never redone
+    doc = deps.workspace.documents(ids=[task["doc_id"]])[0]
+    result = extract_document(doc, deps.extractor, deps.max_reasks)
+    run.write_json(f"extract/{doc.id}.json", result.to_record())
+    deps.progress("extract", len(_done(deps, task["run_id"])), len(run.read_json("inputs.json", {})) or 1)
+    return {"extracted": [doc.id]}
+
+
+def verify(state: RunState, deps: Deps) -> dict[str, Any]:
+    """Gather per-document outputs and re-check every citation against the source text.
+
+    The per-document gate (with re-asks) already ran inside extract; this is the
+    belt-and-braces pass: an item that fails here is dropped, never passed on.
+    """
+    from pydantic import TypeAdapter, ValidationError
+
+    from schemas.evidence import Evidence
+
+    t0 = time.perf_counter()
+    run = deps.run_dir(state["run_id"])
+    texts = deps.workspace.texts()
+    adapter: TypeAdapter[Any] = TypeAdapter(Evidence)
+    evidence, dropped = [], []
+    attempts = repaired = 0
+    for doc_id in state.get("doc_ids", []):
+        rec = run.read_json(f"extract/{doc_id}.json", {"evidence": [], "dropped": []})
+        attempts += rec.get("attempts", 0)
+        repaired += rec.get("repaired", 0)
+        dropped += rec["dropped"]
+        for item in rec["evidence"]:
+            try:
+                adapter.validate_python(item, context={"documents": texts})
+            except ValidationError as exc:
+                dropped.append({"doc_id": doc_id, "kind": item.get("kind"), "quote": item["citations"][0]["quote"],
+                                "reason": f"failed final check: {exc.errors()[0]['msg']}",
+                                "provider": item.get("provider"), "attempts": 1})
+                continue
+            evidence.append(item)
+    evidence.sort(key=lambda e: (e["doc_id"], e["citations"][0]["start"], e["kind"], e["id"]))
+    run.write_jsonl("evidence.jsonl", evidence)
+    run.write_jsonl("dropped.jsonl", dropped)
+    return {"stages": ["verify"], "stats": {"evidence": len(evidence), "dropped": len(dropped),
+                                             "repaired": repaired, "provider_calls": attempts,
+                                             "time_verify": round(time.perf_counter() - t0, 3)}}

@@ -1,0 +1,37 @@
+"""load and index: bring the inputs into the workspace and the vector index."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from agent.deps import Deps
+from agent.state import RunState
+
+
+def load(state: RunState, deps: Deps) -> dict[str, Any]:
+    from agent.ingest.service import ingest_paths
+
+    t0 = time.perf_counter()
+    paths = [Path(p) for p in state.get("inputs", [])]
+    report = ingest_paths(deps.workspace, paths, index=False, progress=deps.progress)
+    roots = [str(p.resolve()) for p in paths]
+    docs = [d for d in deps.workspace.documents() if any(d.source.startswith(r) for r in roots)]
+    doc_ids = sorted(d.id for d in docs if d.voice_passages())
+    run = deps.run_dir(state["run_id"])
+    run.write_json("ingest.json", report.to_dict())
+    run.write_json("inputs.json", {d.id: {"source": d.source, "content_hash": d.content_hash} for d in docs})
+    failed = len(report.failed)
+    return {"doc_ids": doc_ids, "stages": ["load"],
+            "stats": {"documents": len(doc_ids), "files_failed": failed,
+                      "time_load": round(time.perf_counter() - t0, 3)}}
+
+
+def index(state: RunState, deps: Deps) -> dict[str, Any]:
+    from agent.ingest.indexer import index_pending
+
+    t0 = time.perf_counter()
+    n_docs, n_windows = index_pending(deps.workspace, [], deps.progress, deps.embedder)
+    return {"stages": ["index"], "stats": {"indexed_windows": n_windows,
+                                            "time_index": round(time.perf_counter() - t0, 3)}}

@@ -1,0 +1,1 @@
+"""Stage logic used by the graph nodes: plain functions, testable without LangGraph."""

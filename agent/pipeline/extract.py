@@ -1,0 +1,55 @@
+"""Extract + verify one document, with the re-ask loop for LLM providers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from agent.pipeline import gate
+from schemas.document import Document
+from schemas.evidence import DraftEvidence, DroppedItem, EvidenceBase
+
+
+class Extractor(Protocol):
+    name: str
+    prompt_ref: str
+
+    def extract(self, doc: Document, feedback: list[str] | None = None) -> list[DraftEvidence]: ...
+
+
+@dataclass
+class DocExtraction:
+    doc_id: str
+    evidence: list[EvidenceBase] = field(default_factory=list)
+    dropped: list[DroppedItem] = field(default_factory=list)
+    attempts: int = 0
+    repaired: int = 0
+
+    def to_record(self) -> dict[str, Any]:
+        return {"doc_id": self.doc_id, "attempts": self.attempts, "repaired": self.repaired,
+                "evidence": [e.model_dump(mode="json") for e in self.evidence],
+                "dropped": [d.model_dump(mode="json") for d in self.dropped]}
+
+
+def extract_document(doc: Document, extractor: Extractor, max_reasks: int = 2) -> DocExtraction:
+    """Ask the extractor, ground every item, re-ask about failures up to `max_reasks` times, drop the rest."""
+    provider = getattr(extractor, "chat", None)
+    provider_name = getattr(provider, "name", None) or extractor.name
+    result = DocExtraction(doc.id)
+    accepted: dict[str, EvidenceBase] = {}
+    feedback: list[str] | None = None
+    failures: list[tuple[DraftEvidence, str]] = []
+    for attempt in range(1 + max(0, max_reasks)):
+        result.attempts = attempt + 1
+        drafts = extractor.extract(doc, feedback)
+        checked = gate.check(doc, drafts, provider_name, extractor.prompt_ref)
+        for item in checked.accepted:
+            accepted.setdefault(item.id, item)
+        failures = checked.failures
+        if not failures or extractor.name == "offline":
+            break  # the offline extractor is deterministic: asking again gives the same answer
+        feedback = gate.feedback_lines(failures)
+    result.dropped = [gate.drop(doc, d, reason, provider_name, result.attempts) for d, reason in failures]
+    result.evidence = sorted(accepted.values(), key=lambda e: (e.citations[0].start, e.kind, e.id))
+    result.repaired = sum(1 for e in result.evidence if e.repaired)
+    return result

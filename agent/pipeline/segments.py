@@ -1,0 +1,129 @@
+"""Segments for a run: table segments (value/behaviour), needs segments (research), and the join."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from agent.pipeline.themes import choose_k_ward, owner, relabel_by_size
+from schemas.evidence import EvidenceBase
+from schemas.segment import AssignmentSummary, SegmentDefinition, SegmentProfile, Segmentation
+from schemas.theme import Theme
+
+NEEDS_KINDS = ("pain", "goal", "job", "workaround", "objection")
+
+
+@dataclass
+class SegmentsResult:
+    table: Segmentation | None = None
+    customer_segment: dict[str, str] = field(default_factory=dict)
+    needs: Segmentation | None = None
+    owner_need: dict[str, str] = field(default_factory=dict)
+    primary: str = "needs"  # which segmentation personas are drafted for: "table" or "needs"
+
+    def segment_of(self, e: EvidenceBase) -> str | None:
+        if self.primary == "table":
+            return self.customer_segment.get(e.customer_id or "")
+        return self.owner_need.get(owner(e))
+
+
+def table_segmentation(cfg: dict[str, Any], base: Path, seed: int = 0,
+                       bootstrap_rounds: int = 20) -> tuple[Segmentation, dict[str, str]]:
+    """Cluster the customer table described in corpus.yaml (`customers:`) and label every customer."""
+    from agent.quant.profile import assign, build_segmentation
+    from agent.quant.tables import normalise_customer_ids, read_table
+    from schemas.segment import SegmentConfig, ValidationConfig
+
+    c = cfg["customers"]
+    df = read_table(base / c["path"])
+    id_col = c.get("id", "customer_id")
+    df[id_col] = normalise_customer_ids(df[id_col])
+    scfg = SegmentConfig(
+        method=c.get("method", "kmeans"), id_column=id_col, value_column=c.get("value"),
+        churn_column=c.get("churn"), numeric=c.get("numeric"), categorical=c.get("categorical"),
+        k=c.get("k"), seed=seed, bootstrap_rounds=int(c.get("bootstrap_rounds", bootstrap_rounds)),
+        validation=ValidationConfig(reachable_attributes=cfg.get("accessible_attributes")),
+    )
+    seg = build_segmentation(df, scfg)
+    labels = assign(seg, df)
+    return seg, {str(i): str(s) for i, s in zip(df[id_col], labels, strict=True) if s is not None}
+
+
+def needs_segmentation(evidence: Sequence[EvidenceBase], themes: Sequence[Theme],
+                       embed: Callable[[list[str]], np.ndarray], seed: int = 0,
+                       k_max: int = 6) -> tuple[Segmentation | None, dict[str, str]]:
+    """Cluster participants by their pains, goals and jobs; name segments by their dominant themes."""
+    by_owner: dict[str, list[EvidenceBase]] = defaultdict(list)
+    for e in sorted(evidence, key=lambda x: x.id):
+        if e.kind in NEEDS_KINDS:
+            by_owner[owner(e)].append(e)
+    owners = sorted(o for o, items in by_owner.items() if len(items) >= 2)
+    if len(owners) < 4:
+        return None, {}
+    all_items = [e for o in owners for e in by_owner[o]]
+    vecs = embed([e.quote for e in all_items])
+    pos = 0
+    rows = []
+    for o in owners:
+        n = len(by_owner[o])
+        v = vecs[pos : pos + n].mean(axis=0)
+        rows.append(v / max(float(np.linalg.norm(v)), 1e-12))
+        pos += n
+    x = np.vstack(rows)
+    labels, k, sil = choose_k_ward(x, 2, min(k_max, len(owners) - 1), seed)
+    labels = relabel_by_size(labels, owners)
+    theme_of = {eid: t for t in themes for eid in t.evidence_ids}
+    names: dict[int, str] = {}
+    profiles: list[SegmentProfile] = []
+    mapping: dict[str, str] = {}
+    for c in sorted(set(labels.tolist())):
+        members = [o for o, lab in zip(owners, labels.tolist(), strict=True) if lab == c]
+        ev = [e for o in members for e in by_owner[o]]
+        counts = Counter(theme_of[e.id].id for e in ev if e.id in theme_of)
+        top = [t for t, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:3]]
+        labels_by_id = {t.id: t.label for t in themes}
+        names[c] = f"Needs {c + 1}: {labels_by_id[top[0]]}" if top else f"Needs {c + 1}"
+        centroid = x[[owners.index(o) for o in members]].mean(axis=0)
+        profiles.append(SegmentProfile(
+            name=names[c], size=len(members), share=round(len(members) / len(owners), 6),
+            definition=SegmentDefinition(kind="centroid", centroid=[round(float(v), 6) for v in centroid]),
+            top_themes=[labels_by_id[t] for t in top], evidence_ids=[e.id for e in ev],
+        ))
+        mapping.update({o: names[c] for o in members})
+    counts_by = Counter(mapping.values())
+    seg = Segmentation(method="needs", segments=profiles, id_column="participant",
+                       assignment=AssignmentSummary(total=len(owners), assigned=len(owners), unassigned=0,
+                                                    counts=dict(sorted(counts_by.items()))),
+                       parameters={"k": int(k), "silhouette": round(float(sil), 6), "seed": seed})
+    return seg, mapping
+
+
+def choose_primary(result: SegmentsResult, evidence: Sequence[EvidenceBase]) -> str:
+    """Personas follow the table segments when at least two of them have research linked, else needs."""
+    if result.table is None:
+        return "needs"
+    linked = Counter(result.customer_segment.get(e.customer_id or "") for e in evidence)
+    linked.pop(None, None)  # type: ignore[call-overload]
+    return "table" if len([s for s, n in linked.items() if s and n >= 3]) >= 2 else "needs"
+
+
+def attach_research(seg: Segmentation, evidence: Sequence[EvidenceBase], themes: Sequence[Theme],
+                    segment_of: Callable[[EvidenceBase], str | None]) -> None:
+    """Give each segment its voice: evidence ids and dominant themes."""
+    theme_of = {eid: t.label for t in themes for eid in t.evidence_ids}
+    by_seg: dict[str, list[str]] = defaultdict(list)
+    for e in sorted(evidence, key=lambda x: x.id):
+        s = segment_of(e)
+        if s:
+            by_seg[s].append(e.id)
+    for p in seg.segments:
+        ids = by_seg.get(p.name, [])
+        if ids:
+            p.evidence_ids = ids
+            counts = Counter(theme_of[i] for i in ids if i in theme_of)
+            p.top_themes = [t for t, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:3]]

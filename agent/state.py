@@ -1,0 +1,28 @@
+"""The graph state: small and serialisable. Bulky stage outputs live in runs/<id>/ files."""
+
+from __future__ import annotations
+
+import operator
+from typing import Annotated, Any, TypedDict
+
+
+def merge_dicts(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
+    return {**a, **b}
+
+
+class RunInput(TypedDict, total=False):
+    run_id: str
+    inputs: list[str]
+
+
+class RunState(RunInput, total=False):
+    doc_ids: list[str]
+    extracted: Annotated[list[str], operator.add]
+    stages: Annotated[list[str], operator.add]
+    stats: Annotated[dict[str, Any], merge_dicts]
+    report_path: str
+
+
+class ExtractTask(TypedDict):
+    run_id: str
+    doc_id: str
