@@ -219,7 +219,7 @@ class Segmentation(_Model):
     """Customer id column of the source table."""
     base: dict[str, float] = Field(default_factory=dict)
     """Whole-base figures: customers, churn_rate, revenue_total, churn_spread (max - min segment churn
-    rate) ..."""
+    rate), silhouette (clusterings) ..."""
     quality: dict[str, int | float | str] = Field(default_factory=dict)
     """Data-quality counts (blank ids, blank values filled, cancellations ...)."""
     parameters: dict[str, Param] = Field(default_factory=dict)

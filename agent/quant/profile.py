@@ -213,6 +213,8 @@ def build_segmentation(df: pd.DataFrame, cfg: SegmentConfig) -> Segmentation:
     rates = [p.churn_rate for p in profiles if p.churn_rate is not None]
     if rates:
         base["churn_spread"] = _r(max(rates) - min(rates))  # max - min churn rate across segments
+    if isinstance(params.get("silhouette"), float):
+        base["silhouette"] = float(params["silhouette"])  # type: ignore[arg-type]
     seg = Segmentation(method=cfg.method, segments=profiles, assignment=_summary(labels, order, overlapping),
                        feature_space=space, id_column=id_col, base=base, quality=quality,
                        parameters=params, catch_all=cfg.catch_all if cfg.method == "rules" else None)

@@ -1,0 +1,56 @@
+"""`segscribe eval`: run the pipeline and the grounding metrics; gate on thresholds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from agent.cli.common import JsonOpt, WorkspaceOpt, cli_errors, open_workspace, print_json, progress_bar
+from agent.cli.run_cmd import BaseUrlOpt, ProviderOpt
+
+
+def eval_cmd(
+    workspace: WorkspaceOpt = None,
+    provider: ProviderOpt = "offline",
+    base_url: BaseUrlOpt = None,
+    dataset: Annotated[str, typer.Option(help="corpus (the labelled corpus/), external (../shared/data "
+                                         "checks: run `python bench/external_checks.py`) or all.")] = "corpus",
+    corpus: Annotated[Path, typer.Option(help="Labelled corpus folder with gold/.")] = Path("corpus"),
+    json_out: JsonOpt = False,
+) -> None:
+    """Run the pipeline on the labelled corpus and score citation grounding; exit 1 below the thresholds.
+
+    Writes runs/<id>/scorecard.json and scorecard.md in the workspace.
+    """
+    from agent.embed import default_embedder
+    from agent.runner import RunOptions, run_pipeline
+    from evals.corpus_eval import evaluate_run, write_scorecard
+    from evals.scorecard import to_markdown
+
+    if dataset not in ("corpus", "external", "all"):
+        raise typer.BadParameter("--dataset must be corpus, external or all")
+    with cli_errors():
+        if dataset in ("external", "all"):
+            from evals.external import run_external_checks
+
+            ext = run_external_checks()
+            if dataset == "external":
+                print_json(ext) if json_out else typer.echo(ext)
+                return
+        ws = open_workspace(workspace)
+        analyst = corpus / "analyst.yaml" if (corpus / "analyst.yaml").is_file() else None
+        with progress_bar(not json_out) as prog:
+            record = run_pipeline(ws, RunOptions(inputs=[corpus], provider=provider, base_url=base_url,
+                                                 analyst_sheet=analyst), prog)
+        run_dir = ws.runs_path / record["run_id"]
+        card = evaluate_run(ws, run_dir, corpus, default_embedder().embed, provider=record["provider"])
+        paths = write_scorecard(card, run_dir)
+    if json_out:
+        print_json({"scorecard": card.model_dump(mode="json"), "paths": {k: str(v) for k, v in paths.items()}})
+    else:
+        typer.echo(to_markdown(card))
+        typer.echo(f"scorecard: {paths['md']}")
+    if not card.passed:
+        raise typer.Exit(1)

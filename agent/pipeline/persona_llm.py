@@ -1,0 +1,364 @@
+"""Persona drafting with any `ChatModel`, behind the persona grounding gate.
+
+The model gets an evidence pack (ids, kind, exact quote, speaker, participant context;
+redacted with `Redactor` when `redact`) through `prompts/draft_persona`. Its answer is
+restored (placeholders back to the original text) and checked by `check_persona`:
+
+- every claim's evidence ids exist and belong to this segment's evidence;
+- every quote equals the exact quote (and offsets) of an evidence item of the segment.
+
+On errors the model is re-asked with the error list, up to `max_reasks` times; what is
+still wrong after that is dropped (claim by claim, quote by quote) and recorded as
+`{persona, field, reason}`. A persona is kept when anything grounded remains.
+Participants, impact and frequency cues are recomputed from the cited evidence, never
+taken from the model; a name that contains a person's name is replaced by the
+descriptive template name.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from agent.pipeline.persona_common import (
+    confidence,
+    count_participants,
+    data_sources,
+    dominant_title,
+    participant_key,
+    persona_name,
+    role_text,
+    sort_evidence,
+)
+from agent.prompts import load_prompt
+from agent.providers.base import ChatModel, LLMRequest
+from agent.providers.llm_extract import document_names
+from agent.redact import Redactor, name_variants
+from schemas.document import Document
+from schemas.evidence import EvidenceBase, JobToBeDone, PainPoint, Workaround
+from schemas.persona import Claim, ClaimField, Persona, QuoteRef
+from schemas.segment import SegmentProfile
+
+TASK = "draft_persona"
+FIELDS = ("one_liner", "role_context", "goals", "success_metrics", "pains", "jobs_functional", "jobs_emotional",
+          "jobs_social", "behaviours", "tools_alternatives", "decision_criteria", "channels")
+
+
+class DraftClaim(BaseModel):
+    """One claim of a drafted persona field."""
+
+    model_config = ConfigDict(use_attribute_docstrings=True)
+
+    text: str
+    """The statement, in plain words, supported by the cited evidence (no new facts)."""
+    evidence_ids: list[str] = Field(default_factory=list)
+    """Ids of the evidence items from the pack that support it (at least one)."""
+
+
+class DraftQuote(BaseModel):
+    """A representative quote: an evidence id from the pack and its quote copied exactly."""
+
+    model_config = ConfigDict(use_attribute_docstrings=True)
+
+    evidence_id: str
+    """Id of the evidence item whose quote this is."""
+    quote: str
+    """That item's `quote`, copied character for character."""
+
+
+class PersonaDraft(BaseModel):
+    """A persona as drafted by the model: every field a list of cited claims (empty = not in the data)."""
+
+    model_config = ConfigDict(use_attribute_docstrings=True)
+
+    name: str
+    """A descriptive name from role and defining trait (e.g. "The close-driven controller"); never a
+    person's name."""
+    one_liner: list[DraftClaim] = Field(default_factory=list)
+    """Who they are in one sentence (at most one claim)."""
+    role_context: list[DraftClaim] = Field(default_factory=list)
+    """Role, firmographics or demographics, from the participant context in the pack."""
+    goals: list[DraftClaim] = Field(default_factory=list)
+    """Goals."""
+    success_metrics: list[DraftClaim] = Field(default_factory=list)
+    """How they measure success, only where they say so."""
+    pains: list[DraftClaim] = Field(default_factory=list)
+    """Top pains, most widely shared first."""
+    jobs_functional: list[DraftClaim] = Field(default_factory=list)
+    """Functional jobs-to-be-done."""
+    jobs_emotional: list[DraftClaim] = Field(default_factory=list)
+    """Emotional jobs-to-be-done."""
+    jobs_social: list[DraftClaim] = Field(default_factory=list)
+    """Social jobs-to-be-done."""
+    behaviours: list[DraftClaim] = Field(default_factory=list)
+    """Behaviours and usage patterns they describe."""
+    tools_alternatives: list[DraftClaim] = Field(default_factory=list)
+    """Tools, alternatives and workarounds in use."""
+    decision_criteria: list[DraftClaim] = Field(default_factory=list)
+    """Decision criteria and objections."""
+    channels: list[DraftClaim] = Field(default_factory=list)
+    """How to reach them, only where the evidence mentions channels."""
+    quotes: list[DraftQuote] = Field(default_factory=list)
+    """1-3 representative quotes, from different speakers when possible."""
+
+
+class PersonaDraftList(BaseModel):
+    """Structured output of the persona-drafting task."""
+
+    model_config = ConfigDict(use_attribute_docstrings=True)
+
+    personas: list[PersonaDraft] = Field(default_factory=list)
+    """One or two personas for the segment (two only for clearly different sub-groups)."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One grounding error: `index` is the claim/quote position in `field` (None = the whole persona)."""
+
+    persona: str
+    field: str
+    index: int | None
+    reason: str
+
+    def message(self) -> str:
+        where = self.field if self.index is None else f"{self.field}[{self.index}]"
+        return f"{self.persona} {where}: {self.reason}"
+
+
+def check_persona(persona: Persona, evidence_by_id: Mapping[str, EvidenceBase],
+                  segment_evidence_ids: set[str] | frozenset[str] | Sequence[str]) -> list[str]:
+    """Grounding errors of a persona (empty = grounded).
+
+    Every claim's evidence ids must exist in `evidence_by_id` and be in
+    `segment_evidence_ids`; every quote must equal the primary citation (quote, document,
+    start, end) of an evidence item of the segment.
+    """
+    return [p.message() for p in persona_problems(persona, evidence_by_id, set(segment_evidence_ids))]
+
+
+def persona_problems(persona: Persona, evidence_by_id: Mapping[str, EvidenceBase],
+                     segment_ids: set[str]) -> list[Problem]:
+    out: list[Problem] = []
+    for name, cf in persona.claim_fields().items():
+        for i, claim in enumerate(cf.claims):
+            for eid in claim.evidence_ids:
+                reason = _id_problem(eid, evidence_by_id, segment_ids)
+                if reason:
+                    out.append(Problem(persona.id, name, i, f"claim {claim.text[:80]!r} {reason}"))
+    for i, q in enumerate(persona.quotes):
+        reason = _id_problem(q.evidence_id, evidence_by_id, segment_ids)
+        if reason is None:
+            c = evidence_by_id[q.evidence_id].citations[0]
+            if q.quote != c.quote:
+                reason = (f"quote {q.quote[:80]!r} is not the exact quote of evidence {q.evidence_id!r}; "
+                          "copy the pack's quote character for character")
+            elif (q.doc_id, q.start, q.end) != (c.doc_id, c.start, c.end):
+                reason = f"quote offsets do not match evidence {q.evidence_id!r} ({c.doc_id}[{c.start}:{c.end}])"
+        else:
+            reason = f"quote {q.quote[:80]!r} {reason}"
+        if reason:
+            out.append(Problem(persona.id, "quotes", i, reason))
+    return out
+
+
+def _id_problem(eid: str, evidence_by_id: Mapping[str, EvidenceBase], segment_ids: set[str]) -> str | None:
+    if eid not in evidence_by_id:
+        return f"cites unknown evidence id {eid!r}; cite only ids from the evidence pack"
+    if eid not in segment_ids:
+        return f"cites evidence {eid!r}, which belongs to another segment; cite only this segment's evidence"
+    return None
+
+
+def draft_personas_llm(
+    segment: str,
+    evidence: list[EvidenceBase],
+    docs: Mapping[str, Document],
+    chat: ChatModel,
+    *,
+    tier: str | None = None,
+    profile: SegmentProfile | None = None,
+    redact: bool = True,
+    max_personas: int = 2,
+    max_reasks: int = 2,
+    all_evidence: Mapping[str, EvidenceBase] | None = None,
+) -> tuple[list[Persona], list[dict[str, str]]]:
+    """Draft personas with the chat model, gate them, re-ask on errors, drop what stays ungrounded.
+
+    `all_evidence` (optional, every segment's items by id) only sharpens error messages
+    ("another segment" vs "unknown id"). Returns (personas, drop records).
+    """
+    items = sort_evidence(evidence)
+    if not items:
+        return [], []
+    prompt = load_prompt(TASK)
+    seg_by_id = {e.id: e for e in items}
+    known: dict[str, EvidenceBase] = {**(all_evidence or {}), **seg_by_id}
+    names = sorted({n for e in items if e.doc_id in docs for n in document_names(docs[e.doc_id])}
+                   | {e.speaker for e in items})
+    redactor = Redactor(names) if redact else None
+    pack = _pack(items, docs, redactor)
+    profile_text = "\n".join(data_sources([], profile)) or "(no customer-table profile)"
+    feedback: list[str] = []
+    personas: list[Persona] = []
+    problems: list[Problem] = []
+    notes: list[dict[str, str]] = []
+    for attempt in range(1 + max(0, max_reasks)):
+        system, user = prompt.render(segment=_clean(redactor, segment), tier=tier or "unscored", profile=_clean(redactor, profile_text),
+                                     evidence=pack, max_personas=str(max_personas),
+                                     feedback=_feedback_block([_clean(redactor, f) for f in feedback]))
+        request = LLMRequest(task=TASK, prompt_ref=prompt.ref, system=system, user=user, max_tokens=8192,
+                             metadata={"segment": segment, "redacted": redactor is not None,
+                                       "evidence": len(items), "attempt": attempt + 1})
+        result = _restore(chat.generate(request, PersonaDraftList), redactor)
+        personas, problems, notes = _convert(result, segment, known, items, docs, names, tier, profile,
+                                             max_personas, chat.name, prompt.ref)
+        problems += [p for persona in personas for p in persona_problems(persona, known, set(seg_by_id))]
+        if not problems:
+            break
+        feedback = [p.message() for p in problems]
+    kept, drops = _drop(personas, problems, known, profile)
+    return kept, notes + drops
+
+
+# --------------------------------------------------------------------------- pack, restore, convert
+
+
+def _pack(items: Sequence[EvidenceBase], docs: Mapping[str, Document], redactor: Redactor | None) -> str:
+    def clean(value: Any) -> Any:
+        return redactor.redact(value) if redactor and isinstance(value, str) else value
+
+    lines = []
+    for e in items:
+        doc = docs.get(e.doc_id)
+        row: dict[str, Any] = {"id": e.id, "kind": str(getattr(e, "kind", "")), "speaker": e.speaker,
+                               "participant": participant_key(e), "quote": e.quote, "summary": e.summary,
+                               "context": role_text(doc.metadata) if doc is not None else None}
+        if isinstance(e, PainPoint):
+            row.update(frequency=e.frequency, intensity=e.intensity)
+        elif isinstance(e, JobToBeDone):
+            row.update(job_type=e.job_type.value, situation=e.situation, motivation=e.motivation,
+                       outcome=e.outcome)
+        elif isinstance(e, Workaround):
+            row["alternative"] = e.alternative
+        lines.append(json.dumps({k: clean(v) for k, v in row.items() if v not in (None, "")}, ensure_ascii=False))
+    return "\n".join(lines)
+
+
+def _clean(redactor: Redactor | None, text: str) -> str:
+    return redactor.redact(text) if redactor is not None else text
+
+
+def _feedback_block(feedback: list[str]) -> str:
+    if not feedback:
+        return ""
+    lines = "\n".join(f"- {f}" for f in feedback)
+    return f"Your previous answer had these problems; fix them and answer again:\n{lines}"
+
+
+def _restore(result: PersonaDraftList, redactor: Redactor | None) -> PersonaDraftList:
+    if redactor is None:
+        return result
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, str):
+            return redactor.restore(value)
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        if isinstance(value, dict):
+            return {k: walk(v) for k, v in value.items()}
+        return value
+
+    return PersonaDraftList.model_validate(walk(result.model_dump()))
+
+
+def _claim(draft: DraftClaim, known: Mapping[str, EvidenceBase]) -> Claim:
+    ids = list(dict.fromkeys(draft.evidence_ids))
+    cited = [known[i] for i in ids if i in known]
+    pains = [e for e in cited if isinstance(e, PainPoint)]
+    return Claim(text=draft.text.strip(), evidence_ids=ids, participants=max(1, count_participants(cited)),
+                 impact=next((p.intensity for p in pains if p.intensity), None),
+                 frequency_cue=next((p.frequency for p in pains if p.frequency), None))
+
+
+def _convert(result: PersonaDraftList, segment: str, known: Mapping[str, EvidenceBase],
+             items: Sequence[EvidenceBase], docs: Mapping[str, Document], names: Sequence[str],
+             tier: str | None, profile: SegmentProfile | None, max_personas: int, provider: str,
+             prompt_ref: str) -> tuple[list[Persona], list[Problem], list[dict[str, str]]]:
+    personas: list[Persona] = []
+    problems: list[Problem] = []
+    notes: list[dict[str, str]] = []
+    for n, draft in enumerate(result.personas, start=1):
+        pid = f"{segment}-{n}"
+        if n > max(1, max_personas):
+            problems.append(Problem(pid, "*", None, f"more than {max_personas} personas; merge or drop extras"))
+            continue
+        fields: dict[str, ClaimField] = {}
+        for name in FIELDS:
+            claims = []
+            for i, dc in enumerate(getattr(draft, name)):
+                if not dc.evidence_ids or not dc.text.strip():
+                    problems.append(Problem(pid, name, None, f"claim {i} {dc.text[:80]!r} has no text or no "
+                                                             "evidence ids; cite evidence or leave the field empty"))
+                    continue
+                claims.append(_claim(dc, known))
+            fields[name] = ClaimField(claims=claims)
+        quotes: list[QuoteRef] = []
+        for i, dq in enumerate(draft.quotes):
+            if i >= 3:
+                problems.append(Problem(pid, "quotes", None, "more than 3 quotes; keep the 3 most representative"))
+                break
+            ev = known.get(dq.evidence_id)
+            c = ev.citations[0] if ev is not None else None
+            quotes.append(QuoteRef(evidence_id=dq.evidence_id, quote=dq.quote, doc_id=c.doc_id if c else "",
+                                   start=c.start if c else 0, end=c.end if c else 0,
+                                   speaker=ev.speaker if ev is not None else ""))
+        persona = Persona(id=pid, name=draft.name.strip(), segment=segment, tier=tier, quotes=quotes,
+                          provider=provider, prompt=prompt_ref, **fields)
+        if not persona.name or "[NAME_" in persona.name or _names_person(persona.name, names):
+            cited = [e for e in items if e.id in _ids(persona)]
+            fallback = persona_name(dominant_title(cited or list(items), docs), segment, profile)
+            notes.append({"persona": pid, "field": "name",
+                          "reason": f"name {persona.name!r} is empty or names a person; replaced by {fallback!r}"})
+            persona = persona.model_copy(update={"name": fallback})
+        personas.append(persona)
+    return personas, problems, notes
+
+
+def _names_person(text: str, names: Sequence[str]) -> bool:
+    variants = name_variants(names)
+    return any(re.search(rf"(?<!\w){re.escape(v)}(?!\w)", text, re.IGNORECASE) for v in variants)
+
+
+def _ids(persona: Persona) -> set[str]:
+    ids = {q.evidence_id for q in persona.quotes}
+    for cf in persona.claim_fields().values():
+        for claim in cf.claims:
+            ids.update(claim.evidence_ids)
+    return ids
+
+
+def _drop(personas: list[Persona], problems: list[Problem], known: Mapping[str, EvidenceBase],
+          profile: SegmentProfile | None) -> tuple[list[Persona], list[dict[str, str]]]:
+    records = [{"persona": p.persona, "field": p.field, "reason": p.reason} for p in problems]
+    bad = {(p.persona, p.field, p.index) for p in problems if p.index is not None}
+    kept: list[Persona] = []
+    for persona in personas:
+        update: dict[str, Any] = {}
+        for name, cf in persona.claim_fields().items():
+            claims = [c for i, c in enumerate(cf.claims) if (persona.id, name, i) not in bad]
+            update[name] = ClaimField(claims=claims)
+        update["quotes"] = [q for i, q in enumerate(persona.quotes) if (persona.id, "quotes", i) not in bad]
+        cleaned = persona.model_copy(update=update)
+        if not update["quotes"] and all(cf.not_in_data for cf in cleaned.claim_fields().values()):
+            records.append({"persona": persona.id, "field": "*", "reason": "nothing grounded remained"})
+            continue
+        cited = [known[i] for i in sorted(_ids(cleaned)) if i in known]
+        level, reason = confidence(cleaned, known)
+        kept.append(cleaned.model_copy(update={"confidence": level, "confidence_reason": reason,
+                                               "data_sources": data_sources(cited, profile)}))
+    return kept, records

@@ -1,0 +1,84 @@
+"""Evaluate a finished run against the gold labels beside the corpus."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+from evals.gold import load_gold
+from evals.metrics import citation_validity, quote_exactness, speaker_attribution
+from evals.scorecard import Scorecard, apply_gate, evaluate, load_thresholds, to_json, to_markdown
+
+
+def _resolver(docs: dict[str, Any], corpus: Path) -> Any:
+    by_source = {Path(d.source.split("#")[0]).resolve(): d for d in docs.values()}
+
+    def resolve(file: str) -> tuple[str, str]:
+        doc = by_source.get((corpus / file).resolve())
+        if doc is None:
+            raise KeyError(f"gold file {file} was not ingested")
+        return doc.id, doc.text
+
+    return resolve
+
+
+def evaluate_run(ws: Any, run_dir: Path, corpus: Path, embed: Any, provider: str = "offline") -> Scorecard:
+    """Scorecard of a run on a labelled corpus (gold in corpus/gold/)."""
+    from pydantic import TypeAdapter
+
+    from agent.pipeline.themes import owner
+    from schemas.evidence import Evidence
+    from schemas.persona import Persona
+
+    docs = {d.id: d for d in ws.documents()}
+    gold = load_gold(corpus / "gold" / "evidence.jsonl", _resolver(docs, corpus))
+    rows = [json.loads(x) for x in (run_dir / "evidence.jsonl").read_text(encoding="utf-8").splitlines() if x]
+    items = TypeAdapter(list[Evidence]).validate_python(rows)
+    gold_docs = {g.doc_id for g in gold}
+    labelled = [e for e in items if e.doc_id in gold_docs]
+    seg = json.loads((run_dir / "segments.json").read_text(encoding="utf-8"))
+    owner_seg = seg.get("owner_need", {}) if seg.get("primary") == "needs" else {}
+    cust_seg = seg.get("customer_segment", {})
+    segment_of_doc: dict[str, str] = {}
+    for e in items:
+        s = owner_seg.get(owner(e)) if owner_seg else cust_seg.get(e.customer_id or "")
+        if s:
+            segment_of_doc.setdefault(e.doc_id, s)
+    gold_segments = _gold_segments(corpus, docs)
+    personas_path = run_dir / "personas.json"
+    personas = [Persona.model_validate(p) for p in json.loads(personas_path.read_text(encoding="utf-8"))] \
+        if personas_path.exists() else []
+    from agent.pipeline.personas import persona_claims
+
+    card = evaluate(docs, labelled, gold, embed, personas=[persona_claims(p) for p in personas],
+                    segment_of_doc={d: s for d, s in segment_of_doc.items() if d in gold_segments},
+                    gold_segments=gold_segments, provider=provider, corpus=str(corpus))
+    card = apply_gate(card, load_thresholds())
+    all_q = quote_exactness(items, docs)
+    note = (
+        f"all evidence ({len(items)} items incl. tickets): strict exactness {all_q.strict_rate:.4f}, "
+        f"validity {citation_validity(items, docs).rate:.4f}, "
+        f"speaker attribution {speaker_attribution(items, docs).rate:.4f}")
+    return card.model_copy(update={"notes": [*card.notes, note]})
+
+
+def _gold_segments(corpus: Path, docs: dict[str, Any]) -> dict[str, str]:
+    by_source = {Path(d.source.split("#")[0]).resolve(): d.id for d in docs.values()}
+    out = {}
+    with (corpus / "gold" / "documents.csv").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            doc_id = by_source.get((corpus / row["file"]).resolve())
+            if doc_id:
+                out[doc_id] = row["segment"]
+    return out
+
+
+def write_scorecard(card: Scorecard, run_dir: Path) -> dict[str, Path]:
+    from agent.runs import atomic_write
+
+    paths = {"json": run_dir / "scorecard.json", "md": run_dir / "scorecard.md"}
+    atomic_write(paths["json"], to_json(card))
+    atomic_write(paths["md"], to_markdown(card))
+    return paths
