@@ -76,7 +76,9 @@ def run_pipeline(ws: Workspace, opts: RunOptions, progress: Callable[[str, int, 
     for p in opts.inputs:
         if not p.exists():
             raise SegscribeError(f"{p}: no such file or folder (pass a folder of interviews, notes and tickets)")
-    emb = embedder or default_embedder()
+    from agent.embed import CachedEmbedder
+
+    emb = CachedEmbedder(embedder or default_embedder())
     extractor, chat = make_extractor(opts.provider, opts.base_url, opts.redact, emb)
     corpus_cfg, corpus_root = load_corpus_config(opts.inputs)
     deps = Deps(workspace=ws, extractor=extractor, embedder=emb, chat=chat, corpus_config=corpus_cfg,

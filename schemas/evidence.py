@@ -79,6 +79,8 @@ class EvidenceBase(BaseModel):
 
     id: str
     """Stable id: a hash of kind, document and span."""
+    kind: str
+    """pain, goal, job, workaround, objection or quote (narrowed to a literal by each subclass)."""
     summary: str
     """The claim in a few words. Offline, a trimmed slice of the quote; never invented by templates."""
     citations: list[Citation] = Field(min_length=1)

@@ -122,7 +122,8 @@ def test_notes_tell_quotes_from_note_taker(tmp_path: Path) -> None:
 
 
 def test_csv_transcripts_user_vs_assistant(tmp_path: Path) -> None:
-    rows = 'transcript_id,text\nt1,"Assistant: Hi!\n\nUser: I compose music.\n\nAI: Nice.\n\nUser: I use AI for stems."\n'
+    rows = ('transcript_id,text\nt1,"Assistant: Hi!\n\nUser: I compose music.\n\nAI: Nice.\n\n'
+            'User: I use AI for stems."\n')
     parsed = parse_file(write(tmp_path, "tr.csv", rows))
     assert parsed.kind == "transcripts"
     doc = parsed.documents[0]

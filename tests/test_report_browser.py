@@ -34,8 +34,8 @@ def _expected(report: Any) -> dict[str, dict[str, str]]:
         c = e["citations"][0]
         passage = next(p for p in sources[c["doc_id"]].passages if p["start"] <= c["start"] < p["end"])
         assert sources[c["doc_id"]].text[c["start"]:c["end"]] == c["quote"]
-        out[e["id"]] = {"quote": c["quote"], "speaker": e["speaker"], "timestamp": passage.get("timestamp") or "",
-                        "title": sources[c["doc_id"]].title}
+        out[e["id"]] = {"quote": c["quote"], "speaker": e["speaker"], "title": sources[c["doc_id"]].title,
+                        "timestamp": passage.get("timestamp") or ""}
     return out
 
 
@@ -60,7 +60,11 @@ def test_every_citation_opens_the_highlighted_source(tmp_path: Path) -> None:
             page = browser.new_page(viewport={"width": 1360, "height": 900})
             page.set_default_timeout(10_000)
             page.route("**/*", route)
-            page.on("dialog", lambda d: (alerts.append(d.message), d.dismiss()))
+            def on_dialog(d: Any) -> None:
+                alerts.append(d.message)
+                d.dismiss()
+
+            page.on("dialog", on_dialog)
             page.on("pageerror", lambda e: errors.append(str(e)))
             page.goto(paths["html"].resolve().as_uri())
             page.wait_for_load_state("load")
@@ -91,14 +95,16 @@ def test_every_citation_opens_the_highlighted_source(tmp_path: Path) -> None:
                 sync_api.expect(panel).to_be_hidden()
             assert checked_ts > 0
 
-            # A persona quote link, opened again after the loop, shows the script-bearing ticket as text too.
+            # A persona quote again (closed with Escape), then the ticket whose text holds a <script> tag,
+            # which must show up as text.
             page.locator(".persona blockquote a.cite").first.click()
             sync_api.expect(page.locator("#highlight")).to_be_visible()
             page.keyboard.press("Escape")
             sync_api.expect(panel).to_be_hidden()
-            xss = page.locator('a.cite[data-doc-id="tkt-4471"]').first
-            xss.click()
+            xss_id = next(eid for eid, w in expected.items() if "<script>" in w["quote"])
+            page.locator(f'a.cite[data-evidence-id="{xss_id}"]').first.click()
             assert "<script>alert(1)</script>" in (page.locator("#highlight").text_content() or "")
+            assert page.locator("#sp-body script").count() == 0
             page.locator("#sp-close").click()
 
             shot = tmp_path / "report.png"

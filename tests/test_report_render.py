@@ -83,7 +83,7 @@ def test_markdown_empty_persona_fields_say_not_in_the_data(report: StrategyRepor
     assert empty_seen >= 8  # the second persona is mostly empty
 
 
-def test_markdown_citations_resolve_to_verbatim_appendix_entries(report: StrategyReport, markdown: str) -> None:
+def test_markdown_citations_resolve_to_verbatim_appendix(report: StrategyReport, markdown: str) -> None:
     body, appendix = markdown.split("\n## 13. Evidence appendix\n", 1)
     texts = {s.doc_id: s.text for s in report.sources}
     evidence = {e["id"]: e for e in report.evidence}
@@ -112,7 +112,7 @@ def test_markdown_statements_carry_markers_and_data(report: StrategyReport, mark
         for eid in st.basis.evidence_ids:
             assert any(f"[E{number[eid]}]" in ln for ln in hits), (st.text, eid)
         for d in st.basis.data:
-            assert any(f"<sub>data: " in ln and md(d) in ln for ln in hits), (st.text, d)
+            assert any("<sub>data: " in ln and md(d) in ln for ln in hits), (st.text, d)
         if st.recommendation:
             assert any(f"◆ {md(st.text)}" in ln for ln in hits)
     assert "◆ marks a recommendation" in markdown
@@ -144,12 +144,14 @@ class _Cites(HTMLParser):
             self.svgs += 1
         if tag == "a" and "cite" in (a.get("class") or "").split():
             self.cites.append(a)
-        self.urls += [v or "" for k, v in attrs if k in ("src", "href", "action", "poster", "srcset", "xlink:href")]
+        url_attrs = ("src", "href", "action", "poster", "srcset", "xlink:href")
+        self.urls += [v or "" for k, v in attrs if k in url_attrs]
 
 
 def test_html_loads_nothing_external(page: str) -> None:
     assert "http://" not in page and "https://" not in page
-    assert not re.search(r"""\b(?:src|href|action|poster|srcset)\s*=\s*["']?\s*(?:[a-z][a-z0-9+.-]*:)?//""", page, re.I)
+    external = r"""\b(?:src|href|action|poster|srcset)\s*=\s*["']?\s*(?:[a-z][a-z0-9+.-]*:)?//"""
+    assert not re.search(external, page, re.I)
     assert "url(" not in page and "@import" not in page and "<link" not in page
     parser = _Cites()
     parser.feed(page)

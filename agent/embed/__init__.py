@@ -28,3 +28,25 @@ def default_embedder() -> Embedder:
 
         _DEFAULT = MiniLMEmbedder()
     return _DEFAULT
+
+
+class CachedEmbedder:
+    """Memoises vectors by text for one run: extraction, themes, segments and personas embed the same quotes."""
+
+    def __init__(self, inner: Embedder, max_items: int = 200_000) -> None:
+        self.inner = inner
+        self.model_id = inner.model_id
+        self.dim = inner.dim
+        self._cache: dict[str, np.ndarray] = {}
+        self.max_items = max_items
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        if missing:
+            vecs = self.inner.embed(missing)
+            if len(self._cache) + len(missing) > self.max_items:
+                self._cache.clear()
+            self._cache.update(zip(missing, vecs, strict=True))
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.vstack([self._cache[t] if t in self._cache else self.inner.embed([t])[0] for t in texts])

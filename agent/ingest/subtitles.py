@@ -85,6 +85,7 @@ def render_subtitles(text: str, meta: dict[str, Any]) -> tuple[str, list[Span]]:
         start = pos + len(prefix)
         line = prefix + turn.text + "\n"
         out.append(line)
-        spans.append(Span(start, start + len(turn.text), turn.speaker, role_for(turn.speaker, interviewers), turn.start))
+        role = role_for(turn.speaker, interviewers)
+        spans.append(Span(start, start + len(turn.text), turn.speaker, role, turn.start))
         pos += len(line)
     return "".join(out), spans

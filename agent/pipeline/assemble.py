@@ -13,7 +13,7 @@ from schemas.document import Document
 from schemas.evidence import EvidenceBase
 from schemas.persona import Persona
 from schemas.scoring import ScoringResult
-from schemas.strategy import CitedSource, Statement, StrategyReport
+from schemas.strategy import Basis, CitedSource, Statement, StrategyReport
 from schemas.theme import Theme
 
 
@@ -54,12 +54,12 @@ def _model_description(seg_data: dict[str, Any], scoring: ScoringResult | None) 
         t = seg_data["table"]
         out.append(Statement(text=f"Customers are segmented by {t['method']} clustering of the customer table "
                              f"(k={t['parameters'].get('k')}, silhouette {t['parameters'].get('silhouette')}).",
-                             basis={"data": [f"k_tried={t['parameters'].get('k_tried')}"]}))
+                             basis=Basis(data=[f"k_tried={t['parameters'].get('k_tried')}"])))
     if seg_data.get("needs"):
         n = seg_data["needs"]
         out.append(Statement(text=f"Research participants are grouped into {len(n['segments'])} needs-based "
                              "segments by the embeddings of their pains, goals and jobs.",
-                             basis={"data": [f"silhouette={n['parameters'].get('silhouette')}"]}))
+                             basis=Basis(data=[f"silhouette={n['parameters'].get('silhouette')}"])))
     out.append(Statement(text=f"Personas and targeting follow the {primary} segmentation."))
     if scoring:
         out.append(Statement(text=f"Segments are prioritised with the {scoring.preset} preset; every factor "
@@ -68,7 +68,7 @@ def _model_description(seg_data: dict[str, Any], scoring: ScoringResult | None) 
 
 
 def assemble_report(state: RunState, deps: Deps) -> StrategyReport:
-    from agent.pipeline import strategy
+    from agent.pipeline import strategy, strategy_plan
 
     run = deps.run_dir(state["run_id"])
     evidence = load_evidence(deps, state["run_id"])
@@ -84,12 +84,13 @@ def assemble_report(state: RunState, deps: Deps) -> StrategyReport:
     groups = evidence_by_segment(seg_data, evidence)
     profiles = seg.segments if seg else []
     docs = {d.id: d for d in deps.workspace.documents(ids={e.doc_id for e in evidence})}
-    targeting = strategy.targeting_rows(profiles, scoring, groups)
-    migrations = strategy.migration_pathways(profiles, seg.base if seg else {})
-    kpis = strategy.kpis(profiles)
-    roadmap = strategy.roadmap(scoring)
-    gaps = strategy.data_gaps(profiles, evidence, docs, seg.validation if seg else None)
-    summary = strategy.executive_summary(profiles, scoring, themes, groups)
+    base = seg.base if seg else {}
+    targeting = strategy.targeting_rows(profiles, scoring, groups, themes=themes, base=base)
+    migrations = strategy.migration_pathways(profiles, base)
+    kpis = strategy.kpis(profiles, base)
+    roadmap = strategy_plan.roadmap(scoring)
+    gaps = strategy_plan.data_gaps(profiles, groups, docs, seg.validation if seg else None, personas=personas)
+    summary = strategy_plan.executive_summary(profiles, scoring, themes, base=base, evidence_by_segment=groups)
     theme_by_segment: dict[str, dict[str, int]] = {}
     seg_of = {e.id: s for s, items in groups.items() for e in items}
     for t in themes:
@@ -103,10 +104,11 @@ def assemble_report(state: RunState, deps: Deps) -> StrategyReport:
     for d in deps.workspace.documents(ids=list(rec)):
         kinds[d.kind.value] += 1
     needs = seg_data.get("needs")
+    product = deps.corpus_config.get("product") or deps.corpus_config.get("name") or "research corpus"
     from schemas.segment import Segmentation
 
     return StrategyReport(
-        title=f"Segmentation strategy: {deps.corpus_config.get('product') or deps.corpus_config.get('name') or 'research corpus'}",
+        title=f"Segmentation strategy: {product}",
         run_id=state["run_id"], provider=getattr(deps.chat, "name", None) or "offline",
         generated_from={"inputs": state.get("inputs", []), "documents": dict(sorted(kinds.items())),
                         "evidence": len(evidence)},

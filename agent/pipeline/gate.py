@@ -10,7 +10,6 @@ be sent back to an LLM (re-ask) or recorded when the item is dropped.
 from __future__ import annotations
 
 import hashlib
-
 import unicodedata
 from dataclasses import dataclass
 

@@ -73,33 +73,42 @@ def role_text(meta: Mapping[str, object]) -> str | None:
 
 
 def dominant_title(items: Sequence[EvidenceBase], docs: Mapping[str, Document]) -> str | None:
-    """The job title held by the most participants (ties: alphabetical)."""
+    """The job title held by the most participants (ties: more evidence items, then alphabetical)."""
     by_person: dict[str, str] = {}
+    items_per_title: Counter[str] = Counter()
     for e in items:
         title = job_title(e, docs)
         if title:
             by_person.setdefault(participant_key(e), title)
+            items_per_title[title] += 1
     if not by_person:
         return None
     counts = Counter(by_person.values())
-    return min(counts, key=lambda t: (-counts[t], t))
+    return min(counts, key=lambda t: (-counts[t], -items_per_title[t], t))
 
 
 def _title_words(title: str) -> str:
     return " ".join(w if _ACRONYM.match(w) else w.lower() for w in title.split())
 
 
-def persona_name(title: str | None, segment: str, profile: SegmentProfile | None) -> str:
+def persona_name(title: str | None, segment: str, profile: SegmentProfile | None,
+                 metadata: Sequence[Mapping[str, object]] = ()) -> str:
     """A descriptive name, never a person's name.
 
     Rule: `The <trait> <title>` where trait is the level of the profile's strongest
-    categorical lift (e.g. `Manufacturing`), else `The <title> in <segment>`; without a
-    job title, `The <segment> customer`.
+    over-represented categorical lift (e.g. `Manufacturing`) that at least one of the
+    persona's participants has in their document metadata; else `The <title> in <segment>`;
+    without a job title, `The <segment> customer`.
     """
     if not title:
         return f"The {segment} customer"
+
+    def held(feature: str, level: str) -> bool:
+        return any(str(m.get(feature, "")).strip().casefold() == level.casefold() for m in metadata)
+
     trait = next((lift.level for lift in (profile.top_lifts if profile else [])
-                  if lift.kind == "categorical" and lift.level and lift.std_diff > 0), None)
+                  if lift.kind == "categorical" and lift.level and lift.std_diff > 0
+                  and held(lift.feature, lift.level)), None)
     if trait:
         return f"The {trait} {_title_words(title)}"
     return f"The {_title_words(title)} in {segment}"
@@ -131,8 +140,7 @@ def confidence(persona: Persona, evidence_by_id: Mapping[str, EvidenceBase]) -> 
         level = "low"
     people = "participant" if n == 1 else "participants"
     items = "evidence item" if len(ids) == 1 else "evidence items"
-    fields = "field" if empty == 1 else "fields"
-    return level, f"{n} {people}, {len(ids)} {items}; {empty} of {N_CLAIM_FIELDS} {fields} not in the data."
+    return level, f"{n} {people}, {len(ids)} {items}; {empty} of {N_CLAIM_FIELDS} fields not in the data."
 
 
 def data_sources(items: Iterable[EvidenceBase], profile: SegmentProfile | None) -> list[str]:

@@ -39,14 +39,17 @@ from agent.prompts import load_prompt
 from agent.providers.base import ChatModel, LLMRequest
 from agent.providers.llm_extract import document_names
 from agent.redact import Redactor, name_variants
-from schemas.document import Document
+from schemas.document import Document, Role
 from schemas.evidence import EvidenceBase, JobToBeDone, PainPoint, Workaround
 from schemas.persona import Claim, ClaimField, Persona, QuoteRef
 from schemas.segment import SegmentProfile
 
 TASK = "draft_persona"
-FIELDS = ("one_liner", "role_context", "goals", "success_metrics", "pains", "jobs_functional", "jobs_emotional",
-          "jobs_social", "behaviours", "tools_alternatives", "decision_criteria", "channels")
+#: Speaker labels that are roles, not names: never redacted as names.
+GENERIC_SPEAKERS = frozenset({*(r.value for r in Role), "user", "respondent", "unknown", "support"})
+FIELDS = ("one_liner", "role_context", "goals", "success_metrics", "pains", "jobs_functional",
+          "jobs_emotional", "jobs_social", "behaviours", "tools_alternatives", "decision_criteria",
+          "channels")
 
 
 class DraftClaim(BaseModel):
@@ -158,7 +161,8 @@ def persona_problems(persona: Persona, evidence_by_id: Mapping[str, EvidenceBase
                 reason = (f"quote {q.quote[:80]!r} is not the exact quote of evidence {q.evidence_id!r}; "
                           "copy the pack's quote character for character")
             elif (q.doc_id, q.start, q.end) != (c.doc_id, c.start, c.end):
-                reason = f"quote offsets do not match evidence {q.evidence_id!r} ({c.doc_id}[{c.start}:{c.end}])"
+                reason = (f"quote offsets do not match evidence {q.evidence_id!r} "
+                          f"({c.doc_id}[{c.start}:{c.end}])")
         else:
             reason = f"quote {q.quote[:80]!r} {reason}"
         if reason:
@@ -199,7 +203,7 @@ def draft_personas_llm(
     seg_by_id = {e.id: e for e in items}
     known: dict[str, EvidenceBase] = {**(all_evidence or {}), **seg_by_id}
     names = sorted({n for e in items if e.doc_id in docs for n in document_names(docs[e.doc_id])}
-                   | {e.speaker for e in items})
+                   | {e.speaker for e in items if e.speaker.strip().casefold() not in GENERIC_SPEAKERS})
     redactor = Redactor(names) if redact else None
     pack = _pack(items, docs, redactor)
     profile_text = "\n".join(data_sources([], profile)) or "(no customer-table profile)"
@@ -208,8 +212,9 @@ def draft_personas_llm(
     problems: list[Problem] = []
     notes: list[dict[str, str]] = []
     for attempt in range(1 + max(0, max_reasks)):
-        system, user = prompt.render(segment=_clean(redactor, segment), tier=tier or "unscored", profile=_clean(redactor, profile_text),
-                                     evidence=pack, max_personas=str(max_personas),
+        system, user = prompt.render(segment=_clean(redactor, segment), tier=tier or "unscored",
+                                     profile=_clean(redactor, profile_text), evidence=pack,
+                                     max_personas=str(max_personas),
                                      feedback=_feedback_block([_clean(redactor, f) for f in feedback]))
         request = LLMRequest(task=TASK, prompt_ref=prompt.ref, system=system, user=user, max_tokens=8192,
                              metadata={"segment": segment, "redacted": redactor is not None,
@@ -245,7 +250,8 @@ def _pack(items: Sequence[EvidenceBase], docs: Mapping[str, Document], redactor:
                        outcome=e.outcome)
         elif isinstance(e, Workaround):
             row["alternative"] = e.alternative
-        lines.append(json.dumps({k: clean(v) for k, v in row.items() if v not in (None, "")}, ensure_ascii=False))
+        row = {k: clean(v) for k, v in row.items() if v not in (None, "")}
+        lines.append(json.dumps(row, ensure_ascii=False))
     return "\n".join(lines)
 
 
@@ -295,35 +301,41 @@ def _convert(result: PersonaDraftList, segment: str, known: Mapping[str, Evidenc
     for n, draft in enumerate(result.personas, start=1):
         pid = f"{segment}-{n}"
         if n > max(1, max_personas):
-            problems.append(Problem(pid, "*", None, f"more than {max_personas} personas; merge or drop extras"))
+            problems.append(Problem(pid, "*", None,
+                                    f"more than {max_personas} personas; merge or drop the extras"))
             continue
         fields: dict[str, ClaimField] = {}
         for name in FIELDS:
             claims = []
             for i, dc in enumerate(getattr(draft, name)):
                 if not dc.evidence_ids or not dc.text.strip():
-                    problems.append(Problem(pid, name, None, f"claim {i} {dc.text[:80]!r} has no text or no "
-                                                             "evidence ids; cite evidence or leave the field empty"))
+                    problems.append(Problem(pid, name, None,
+                                            f"claim {i} {dc.text[:80]!r} has no text or no evidence ids; "
+                                            "cite evidence or leave the field empty"))
                     continue
                 claims.append(_claim(dc, known))
             fields[name] = ClaimField(claims=claims)
         quotes: list[QuoteRef] = []
         for i, dq in enumerate(draft.quotes):
             if i >= 3:
-                problems.append(Problem(pid, "quotes", None, "more than 3 quotes; keep the 3 most representative"))
+                problems.append(Problem(pid, "quotes", None,
+                                        "more than 3 quotes; keep the 3 most representative"))
                 break
             ev = known.get(dq.evidence_id)
             c = ev.citations[0] if ev is not None else None
             quotes.append(QuoteRef(evidence_id=dq.evidence_id, quote=dq.quote, doc_id=c.doc_id if c else "",
                                    start=c.start if c else 0, end=c.end if c else 0,
                                    speaker=ev.speaker if ev is not None else ""))
-        persona = Persona(id=pid, name=draft.name.strip(), segment=segment, tier=tier, quotes=quotes,
-                          provider=provider, prompt=prompt_ref, **fields)
+        persona = Persona.model_validate({"id": pid, "name": draft.name.strip(), "segment": segment,
+                                          "tier": tier, "quotes": quotes, "provider": provider,
+                                          "prompt": prompt_ref, **fields})
         if not persona.name or "[NAME_" in persona.name or _names_person(persona.name, names):
             cited = [e for e in items if e.id in _ids(persona)]
-            fallback = persona_name(dominant_title(cited or list(items), docs), segment, profile)
-            notes.append({"persona": pid, "field": "name",
-                          "reason": f"name {persona.name!r} is empty or names a person; replaced by {fallback!r}"})
+            group = cited or list(items)
+            metas = [docs[d].metadata for d in sorted({e.doc_id for e in group}) if d in docs]
+            fallback = persona_name(dominant_title(group, docs), segment, profile, metas)
+            reason = f"name {persona.name!r} is empty or names a person; replaced by {fallback!r}"
+            notes.append({"persona": pid, "field": "name", "reason": reason})
             persona = persona.model_copy(update={"name": fallback})
         personas.append(persona)
     return personas, problems, notes

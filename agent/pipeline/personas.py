@@ -16,8 +16,9 @@ Rules, field by field:
   cue as `impact` and the first frequency cue as `frequency_cue`.
 - success metrics: goals and pains whose quote has a measurable cue (a number with a
   unit, `%`, "days to close", "measured on", KPI, target, metric).
-- behaviours: workarounds, plus any non-quote item whose quote states a habit
-  ("every month", "usually", "by hand"). Customer-table facts go to `data_sources`.
+- behaviours: workarounds, plus any non-objection item whose quote has a first-person
+  subject ("I", "we") and a habit cue ("every month", "usually", "by hand").
+  Customer-table facts go to `data_sources`.
 - tools/alternatives: workarounds grouped by the named alternative (text = the name as
   written) or, without one, by similarity (text = the quote trimmed to 100 characters).
 - channels: items whose quote mentions a channel (email, phone, Slack, webinar,
@@ -25,11 +26,13 @@ Rules, field by field:
   text = the channel word as written, grouped per channel.
 - role/context: per participant, `job_title, industry, N employees, plan` from the
   metadata of their document, citing that participant's evidence ids.
-- one-liner: `<dominant job title> whose top <job|goal> is: <summary>` for the goal or
-  job claim with most participants, citing it and one item per holder of that title.
+- one-liner: `<job title> whose top <job|goal> is: <summary>` for the goal or job claim
+  with most participants; the title is the dominant one among that claim's speakers (else
+  the persona's); cites the claim and one item per holder of that title in the persona.
 - quotes: up to 3, scored by cosine to the persona's evidence centroid, minus half the
   highest cosine to `other_centroids` (distinctiveness), plus 0.15 for quote items; the
-  second pick comes from another speaker when one exists; overlapping spans are skipped.
+  second pick comes from another speaker when one exists; overlapping spans and quotes
+  with cosine >= 0.75 to a chosen one are skipped.
 - two personas when two job titles each have >= 2 participants (and `max_personas` >= 2);
   other participants join the sub-group whose centroid is nearest to theirs.
 - confidence: see `agent.pipeline.persona_common.confidence`.
@@ -71,7 +74,8 @@ from schemas.evidence import (
 from schemas.persona import Claim, ClaimField, Persona, QuoteRef
 from schemas.segment import SegmentProfile
 
-__all__ = ["OFFLINE_PROMPT", "check_persona", "draft_personas_llm", "draft_personas_offline", "persona_claims"]
+__all__ = ["OFFLINE_PROMPT", "check_persona", "draft_personas_llm", "draft_personas_offline",
+           "persona_claims"]
 
 Embed = Callable[[list[str]], np.ndarray]
 
@@ -91,6 +95,7 @@ MEASURE = re.compile(
     rf"\b{_NUM}\s+(?:\w+\s+){{0,2}}{_UNIT}\b",
     re.IGNORECASE,
 )
+FIRST_PERSON = re.compile(r"\b(?:I|[Ww]e)\b")
 HABIT = re.compile(
     r"\b(?:every|each)\s+(?:day|morning|week|month|quarter|year|time|invoice)\b|"
     r"\b(?:usually|always|typically|normally|manually|by hand)\b",
@@ -104,7 +109,7 @@ CHANNELS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("slack", r"\bslack\b"),
         ("webinar", r"\bwebinars?\b"),
         ("conference", r"\bconferences?\b|\btrade ?shows?\b"),
-        ("events", r"\bmeetups?\b|\bevents?\b"),
+        ("events", r"\bmeetups?\b|\b(?:industry|in-person|networking) events?\b"),
         ("linkedin", r"\blinked ?in\b"),
         ("referral", r"\b(?:accountant|peer|partner)s?\W{1,2}referr\w*|\breferr(?:al|als|ed)\b|"
                      r"\bword of mouth\b"),
@@ -137,7 +142,7 @@ def draft_personas_offline(
     if not items:
         return []
     vecs = _vectors(items, embed)
-    others = _normalise(np.asarray(other_centroids, dtype=np.float64)) if other_centroids is not None else None
+    others = None if other_centroids is None else _normalise(np.asarray(other_centroids, dtype=np.float64))
     by_id = {e.id: e for e in items}
     personas: list[Persona] = []
     for n, group in enumerate(_subgroups(items, docs, vecs, max_personas), start=1):
@@ -234,7 +239,8 @@ def _claim(group: Sequence[EvidenceBase], text: str | None = None) -> Claim:
 
 
 def _ranked(claims: list[Claim]) -> ClaimField:
-    order = sorted(range(len(claims)), key=lambda i: (-claims[i].participants, -len(claims[i].evidence_ids), i))
+    order = sorted(range(len(claims)),
+                   key=lambda i: (-claims[i].participants, -len(claims[i].evidence_ids), i))
     return ClaimField(claims=[claims[i] for i in order[:MAX_CLAIMS]])
 
 
@@ -287,13 +293,15 @@ def _role_context(items: Sequence[EvidenceBase], docs: Mapping[str, Document]) -
     return _ranked(claims)
 
 
-def _one_liner(title: str | None, fields: Sequence[tuple[str, ClaimField]], items: Sequence[EvidenceBase],
+def _one_liner(fields: Sequence[tuple[str, ClaimField]], items: Sequence[EvidenceBase],
                docs: Mapping[str, Document]) -> ClaimField:
     pool = [(label, c) for label, cf in fields for c in cf.claims]
     if not pool:
         return ClaimField()
     label, top = min(enumerate(pool), key=lambda ic: (-ic[1][1].participants, -len(ic[1][1].evidence_ids),
                                                       ic[0]))[1]
+    by_id = {e.id: e for e in items}
+    title = dominant_title([by_id[i] for i in top.evidence_ids], docs) or dominant_title(items, docs)
     ids = list(top.evidence_ids)
     if title:
         firsts: dict[str, str] = {}
@@ -304,7 +312,6 @@ def _one_liner(title: str | None, fields: Sequence[tuple[str, ClaimField]], item
         text = f"{title} whose top {label} is: {top.text}"
     else:
         text = f"Top {label}: {top.text}"
-    by_id = {e.id: e for e in items}
     return ClaimField(claims=[Claim(text=text, evidence_ids=ids,
                                     participants=count_participants(by_id[i] for i in ids))])
 
@@ -324,7 +331,8 @@ def _quotes(items: Sequence[EvidenceBase], vecs: Mapping[str, np.ndarray],
     order = [e for _, e in sorted(scored, key=lambda t: (-t[0], t[1].id))]
     chosen: list[EvidenceBase] = []
     while len(chosen) < MAX_QUOTES:
-        pool = [e for e in order if not any(_overlap(e, c) for c in chosen)]
+        pool = [e for e in order
+                if not any(_overlap(e, c) or _cos(vecs[e.id], vecs[c.id]) >= SIMILAR for c in chosen)]
         if not pool:
             break
         speakers = {participant_key(c) for c in chosen}
@@ -338,6 +346,10 @@ def _overlap(a: EvidenceBase, b: EvidenceBase) -> bool:
     return ca.doc_id == cb.doc_id and ca.start < cb.end and cb.start < ca.end
 
 
+def _metadata(items: Sequence[EvidenceBase], docs: Mapping[str, Document]) -> list[Mapping[str, object]]:
+    return [docs[d].metadata for d in sorted({e.doc_id for e in items}) if d in docs]
+
+
 def _persona(segment: str, n: int, items: list[EvidenceBase], docs: Mapping[str, Document],
              vecs: Mapping[str, np.ndarray], tier: str | None, profile: SegmentProfile | None,
              others: np.ndarray | None) -> Persona:
@@ -345,17 +357,17 @@ def _persona(segment: str, n: int, items: list[EvidenceBase], docs: Mapping[str,
     goals = [e for e in items if isinstance(e, Goal)]
     jobs = [e for e in items if isinstance(e, JobToBeDone)]
     workarounds = [e for e in items if isinstance(e, Workaround)]
-    habits = [e for e in items if isinstance(e, Workaround) or (not isinstance(e, Quote | Workaround)
-                                                                 and HABIT.search(e.quote))]
+    habits = [e for e in items if isinstance(e, Workaround) or (
+        not isinstance(e, Objection) and FIRST_PERSON.search(e.quote) and HABIT.search(e.quote))]
     jobs_by_type = {t: _grouped([j for j in jobs if j.job_type == t], vecs) for t in JobType}
     goal_field = _grouped(goals, vecs)
     title = dominant_title(items, docs)
-    one_liner = _one_liner(title, [("job", jobs_by_type[JobType.functional]), ("goal", goal_field),
+    one_liner = _one_liner([("job", jobs_by_type[JobType.functional]), ("goal", goal_field),
                                    ("job", jobs_by_type[JobType.emotional]),
                                    ("job", jobs_by_type[JobType.social])], items, docs)
     return Persona(
         id=f"{segment}-{n}",
-        name=persona_name(title, segment, profile),
+        name=persona_name(title, segment, profile, _metadata(items, docs)),
         one_liner=one_liner,
         segment=segment,
         tier=tier,

@@ -12,7 +12,7 @@ import numpy as np
 
 from agent.pipeline.themes import choose_k_ward, owner, relabel_by_size
 from schemas.evidence import EvidenceBase
-from schemas.segment import AssignmentSummary, SegmentDefinition, SegmentProfile, Segmentation
+from schemas.segment import AssignmentSummary, Segmentation, SegmentDefinition, SegmentProfile
 from schemas.theme import Theme
 
 NEEDS_KINDS = ("pain", "goal", "job", "workaround", "objection")

@@ -10,7 +10,8 @@ yes/no column is the other level over-represented, so listing both would repeat 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,8 @@ from agent.quant.tables import detect_columns
 from schemas.segment import (
     AssignmentSummary,
     AttributeLift,
+    FeatureSpace,
+    Param,
     Segmentation,
     SegmentConfig,
     SegmentDefinition,
@@ -159,66 +162,94 @@ def _features(df: pd.DataFrame, cfg: SegmentConfig, id_col: str) -> tuple[list[s
     return clu.infer_features(df, exclude=[id_col, *outcomes, *cfg.exclude])
 
 
-def build_segmentation(df: pd.DataFrame, cfg: SegmentConfig) -> Segmentation:
-    """Segment a one-row-per-customer table by k-means, Ward or rules, then profile and validate."""
-    from agent.quant.validate import validate_segmentation
+@dataclass
+class _Labelled:
+    """Labels from one method plus what the Segmentation records about them."""
 
+    labels: pd.Series
+    order: list[str]
+    defs: dict[str, SegmentDefinition]
+    overlapping: int = 0
+    space: FeatureSpace | None = None
+    stats: dict[str, dict[str, float | None]] = field(default_factory=dict)
+    quality: dict[str, int | float | str] = field(default_factory=dict)
+    params: dict[str, Param] = field(default_factory=dict)
+
+
+def _by_rules(data: pd.DataFrame, cfg: SegmentConfig) -> _Labelled:
+    res = apply_rules(data, cfg.rules, cfg.catch_all)
+    defs = {r.name: SegmentDefinition(kind="rule", rule=r.text) for r in res.rules}
+    if cfg.catch_all:
+        defs[cfg.catch_all] = SegmentDefinition(kind="none")
+    # Empty rules stay: first-match assignment of new rows needs every rule.
+    return _Labelled(res.labels, list(defs), defs, overlapping=res.overlapping)
+
+
+def _by_clusters(data: pd.DataFrame, cfg: SegmentConfig, id_col: str, numeric: list[str],
+                 categorical: list[str]) -> _Labelled:
+    method: Literal["kmeans", "ward"] = "ward" if cfg.method == "ward" else "kmeans"
+    ccfg = clu.ClusterConfig(
+        id_column=id_col, numeric=numeric, categorical=categorical, method=method, k=cfg.k,
+        k_min=cfg.k_min, k_max=cfg.k_max, seed=cfg.seed, n_init=cfg.n_init,
+        silhouette_sample=cfg.silhouette_sample, bootstrap_rounds=cfg.bootstrap_rounds,
+        stability_threshold=cfg.validation.min_stability, impute=cfg.impute)
+    res = clu.cluster_customers(data, ccfg)
+    order = [f"Cluster {c}" for c in range(1, res.k + 1)]
+    return _Labelled(
+        labels=pd.Series([f"Cluster {c}" for c in res.labels.to_numpy()], index=data.index, dtype=object),
+        order=order,
+        defs={name: SegmentDefinition(kind="centroid", centroid=[_r(x) for x in res.centroids[i]])
+              for i, name in enumerate(order)},
+        space=res.space,
+        stats={name: {"silhouette": res.silhouette_per_cluster.get(i + 1),
+                      "stability": res.stability.get(i + 1)} for i, name in enumerate(order)},
+        quality={f"blank_{col}_filled": cnt for col, cnt in res.missing.items()},
+        params={"k": res.k, "silhouette": _finite(res.silhouette), "k_tried": sorted(res.k_scores),
+                "k_silhouettes": [_finite(res.k_scores[k]) for k in sorted(res.k_scores)],
+                "bootstrap_rounds": cfg.bootstrap_rounds})
+
+
+def _check_roles(df: pd.DataFrame, cfg: SegmentConfig) -> Roles:
     id_col = cfg.id_column or detect_columns(df.columns, ["customer_id"]).get("customer_id")
     if id_col is None:
         raise ValueError("cannot find the customer id column; set id_column in the config (or --id-column)")
-    roles = Roles(id_col, cfg.value_column, cfg.churn_column, cfg.retention_column)
     for col in (cfg.value_column, cfg.churn_column, cfg.retention_column):
         if col and col not in df.columns:
             raise ValueError(f"column {col!r} is not in the table; "
                              f"columns are: {', '.join(map(str, df.columns))}")
-    numeric, categorical = _features(df, cfg, id_col)
+    return Roles(id_col, cfg.value_column, cfg.churn_column, cfg.retention_column)
+
+
+def build_segmentation(df: pd.DataFrame, cfg: SegmentConfig) -> Segmentation:
+    """Segment a one-row-per-customer table by k-means, Ward or rules, then profile and validate."""
+    from agent.quant.validate import validate_segmentation
+
+    roles = _check_roles(df, cfg)
+    numeric, categorical = _features(df, cfg, roles.id_column)
     leaked = {cfg.churn_column, cfg.retention_column} & set(numeric + categorical) - {None}
     if leaked:
         raise ValueError(f"outcome column(s) {sorted(map(str, leaked))} cannot be clustering features")
-    data = clu.sort_by_id(df, id_col)
-    quality: dict[str, int | float | str] = {}
-    params: dict[str, int | float | str | list[int] | list[float | None] | None] = {"seed": cfg.seed}
-    stats: dict[str, dict[str, float | None]] = {}
-    if cfg.method == "rules":
-        res = apply_rules(data, cfg.rules, cfg.catch_all)
-        labels, overlapping = res.labels, res.overlapping
-        defs = {r.name: SegmentDefinition(kind="rule", rule=r.text) for r in res.rules}
-        if cfg.catch_all:
-            defs[cfg.catch_all] = SegmentDefinition(kind="none")
-        order = list(defs)  # empty rules stay: first-match assignment of new rows needs every rule
-        space = None
-    else:
-        ccfg = clu.ClusterConfig(
-            id_column=id_col, numeric=numeric, categorical=categorical, method=cfg.method, k=cfg.k,
-            k_min=cfg.k_min, k_max=cfg.k_max, seed=cfg.seed, n_init=cfg.n_init,
-            silhouette_sample=cfg.silhouette_sample, bootstrap_rounds=cfg.bootstrap_rounds,
-            stability_threshold=cfg.validation.min_stability, impute=cfg.impute)
-        cres = clu.cluster_customers(data, ccfg)
-        order = [f"Cluster {c}" for c in range(1, cres.k + 1)]
-        labels = pd.Series([f"Cluster {c}" for c in cres.labels.to_numpy()], index=data.index, dtype=object)
-        defs = {name: SegmentDefinition(kind="centroid", centroid=[_r(x) for x in cres.centroids[i]])
-                for i, name in enumerate(order)}
-        stats = {name: {"silhouette": cres.silhouette_per_cluster.get(i + 1),
-                        "stability": cres.stability.get(i + 1)} for i, name in enumerate(order)}
-        quality.update({f"blank_{col}_filled": cnt for col, cnt in cres.missing.items()})
-        params.update({"k": cres.k, "silhouette": _finite(cres.silhouette), "k_tried": sorted(cres.k_scores),
-                       "k_silhouettes": [_finite(cres.k_scores[k]) for k in sorted(cres.k_scores)],
-                       "bootstrap_rounds": cfg.bootstrap_rounds})
-        space, overlapping = cres.space, 0
-    profiles = profile_segments(data, labels, order, roles, numeric, categorical, defs, cfg.top_lifts)
+    data = clu.sort_by_id(df, roles.id_column)
+    lab = (_by_rules(data, cfg) if cfg.method == "rules"
+           else _by_clusters(data, cfg, roles.id_column, numeric, categorical))
+    profiles = profile_segments(data, lab.labels, lab.order, roles, numeric, categorical, lab.defs,
+                                cfg.top_lifts)
     for p in profiles:
-        for key, val in stats.get(p.name, {}).items():
+        for key, val in lab.stats.get(p.name, {}).items():
             setattr(p, key, None if val is None or np.isnan(val) else _r(val))
     base = _base(data, roles)
     rates = [p.churn_rate for p in profiles if p.churn_rate is not None]
     if rates:
         base["churn_spread"] = _r(max(rates) - min(rates))  # max - min churn rate across segments
-    if isinstance(params.get("silhouette"), float):
-        base["silhouette"] = float(params["silhouette"])  # type: ignore[arg-type]
-    seg = Segmentation(method=cfg.method, segments=profiles, assignment=_summary(labels, order, overlapping),
-                       feature_space=space, id_column=id_col, base=base, quality=quality,
-                       parameters=params, catch_all=cfg.catch_all if cfg.method == "rules" else None)
-    seg.validation = validate_segmentation(seg, data, labels, cfg.validation, roles)
+    sil = lab.params.get("silhouette")
+    if isinstance(sil, float):
+        base["silhouette"] = sil
+    seg = Segmentation(method=cfg.method, segments=profiles,
+                       assignment=_summary(lab.labels, lab.order, lab.overlapping), feature_space=lab.space,
+                       id_column=roles.id_column, base=base, quality=lab.quality,
+                       parameters={"seed": cfg.seed, **lab.params},
+                       catch_all=cfg.catch_all if cfg.method == "rules" else None)
+    seg.validation = validate_segmentation(seg, data, lab.labels, cfg.validation, roles)
     return seg
 
 

@@ -28,7 +28,10 @@ def _write_atomic(path: Path, text: str) -> None:
 
 
 def write_report(report: StrategyReport, out_dir: Path) -> dict[str, Path]:
-    """Write ``report.md``, ``report.html`` and ``report.json`` into ``out_dir``; return their paths by format."""
+    """Write ``report.md``, ``report.html`` and ``report.json`` into ``out_dir`` (created if needed).
+
+    Returns the paths keyed by format: ``{"md": ..., "html": ..., "json": ...}``.
+    """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     rendered = {"md": render_markdown(report), "html": render_html(report),

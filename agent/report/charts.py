@@ -34,7 +34,8 @@ def _text(x: float, y: float, s: str, *, anchor: str = "start", size: int = 12, 
 
 
 def _svg(width: float, height: float, label: str, body: list[str]) -> str:
-    return (f'<svg class="chart" viewBox="0 0 {_f(width)} {_f(height)}" width="{_f(width)}" height="{_f(height)}" '
+    w, h = _f(width), _f(height)
+    return (f'<svg class="chart" viewBox="0 0 {w} {h}" width="{w}" height="{h}" '
             f'role="img" aria-label="{escape(label)}" {FONT}>'
             f"<title>{escape(label)}</title>" + "".join(body) + "</svg>")
 
@@ -114,7 +115,8 @@ def share_bars(rows: Sequence[tuple[str, float | None, float | None]], *,
                 continue
             w = plot_w * v / vmax if vmax else 0.0
             body.append(f'<rect x="{_f(label_w)}" y="{_f(yy)}" width="{_f(w)}" height="{_f(bar_h)}" rx="2" '
-                        f'fill="{PALETTE[j]}"><title>{escape(name)}: {escape(series[j])} {v * 100:.1f}%</title></rect>')
+                        f'fill="{PALETTE[j]}"><title>{escape(name)}: {escape(series[j])} {v * 100:.1f}%'
+                        "</title></rect>")
             body.append(_text(label_w + w + 5, yy + bar_h - 3, f"{v * 100:.1f}%", size=11, fill=INK))
         y += 2 * bar_h + gap + group_gap
     return _svg(width, height, title, body)
@@ -147,9 +149,9 @@ def contribution_bars(rows: Sequence[tuple[str, Sequence[tuple[str, float]]]], f
         for factor, v in parts:
             w = plot_w * v / vmax if vmax else 0.0
             color = colors.get(factor, PALETTE[-1])
+            tip = f"{name}: {factor.replace('_', ' ')} {v:.2f}"
             body.append(f'<rect x="{_f(x)}" y="{_f(y)}" width="{_f(w)}" height="{_f(bar_h)}" fill="{color}" '
-                        f'stroke="#ffffff" stroke-width="1"><title>{escape(name)}: {escape(factor.replace("_", " "))} '
-                        f"{v:.2f}</title></rect>")
+                        f'stroke="#ffffff" stroke-width="1"><title>{escape(tip)}</title></rect>')
             if w >= 26:
                 body.append(_text(x + w / 2, y + bar_h - 7, f"{v:.1f}".removesuffix(".0"), anchor="middle",
                                   size=10, fill="#ffffff"))
@@ -186,15 +188,15 @@ def heatmap(rows: Sequence[str], cols: Sequence[str], counts: Mapping[str, Mappi
                     f'font-size="11" font-weight="bold" fill="{INK}">{tspans}</text></g>')
     for i, (name, key) in enumerate(zip(rows, keys, strict=True)):
         y = top + cell_h * i
-        body.append(f"<g><title>{escape(name)}</title>"
-                    + _text(label_w - 10, y + cell_h / 2 + 4, _clip(name, 44), anchor="end", size=12) + "</g>")
+        row_label = _text(label_w - 10, y + cell_h / 2 + 4, _clip(name, 44), anchor="end", size=12)
+        body.append(f"<g><title>{escape(name)}</title>{row_label}</g>")
         for j, col in enumerate(cols):
             v = counts.get(key, {}).get(col, 0)
             share = v / vmax
             x = label_w + cell_w * j
-            body.append(f'<rect x="{_f(x + 1)}" y="{_f(y + 1)}" width="{_f(cell_w - 2)}" height="{_f(cell_h - 2)}" '
-                        f'rx="3" fill="{_heat(share)}" stroke="{GRID}"><title>{escape(name)} × {escape(col)}: {v}'
-                        "</title></rect>")
+            body.append(f'<rect x="{_f(x + 1)}" y="{_f(y + 1)}" width="{_f(cell_w - 2)}" '
+                        f'height="{_f(cell_h - 2)}" rx="3" fill="{_heat(share)}" stroke="{GRID}">'
+                        f"<title>{escape(name)} × {escape(col)}: {v}</title></rect>")
             body.append(_text(x + cell_w / 2, y + cell_h / 2 + 4, str(v), anchor="middle", size=12,
                               fill="#ffffff" if share > 0.55 else INK, weight="bold" if v else "normal"))
     return _svg(width, height, title, body)

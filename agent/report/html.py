@@ -55,7 +55,8 @@ def _table(header: Iterable[str], rows: Iterable[Iterable[str]], cls: str = "") 
     head = "".join(f"<th scope=\"col\">{h}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
     klass = f' class="{cls}"' if cls else ""
-    return f'<div class="table-wrap"><table{klass}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
+    return (f'<div class="table-wrap"><table{klass}><thead><tr>{head}</tr></thead><tbody>{body}</tbody>'
+            "</table></div>")
 
 
 def _nid() -> str:
@@ -71,21 +72,24 @@ class _Html:
         self.r = report
         self.idx = EvidenceIndex(report)
 
-    def link(self, c: Cite, *, doc_id: str | None = None, start: int | None = None, end: int | None = None) -> str:
+    def link(self, c: Cite, *, doc_id: str | None = None, start: int | None = None,
+             end: int | None = None) -> str:
+        """The citation link of ``c`` (a quote ref may pass its own, identical, span)."""
         d = c.doc_id if doc_id is None else doc_id
         s = c.start if start is None else start
         e = c.end if end is None else end
-        return (f'<a class="cite" href="#{c.anchor}" data-evidence-id="{esc(c.evidence_id)}" data-doc-id="{esc(d)}" '
-                f'data-start="{s}" data-end="{e}" data-label="{c.label}" data-kind="{esc(c.kind)}" '
+        return (f'<a class="cite" href="#{c.anchor}" data-evidence-id="{esc(c.evidence_id)}" '
+                f'data-doc-id="{esc(d)}" data-start="{s}" data-end="{e}" data-label="{c.label}" '
+                f'data-kind="{esc(c.kind)}" '
                 f'data-speaker="{esc(c.speaker)}" title="{esc(c.quote)}">[{c.label}]</a>')
 
     def cites(self, ids: Iterable[str]) -> str:
         out = []
         for eid in dict.fromkeys(ids):
             c = self.idx.get(eid)
-            out.append(self.link(c) if c else
-                       f'<span class="cite missing" title="evidence not in this report">[missing evidence: {esc(eid)}]'
-                       "</span>")
+            missing = (f'<span class="cite missing" title="evidence not in this report">[missing evidence: '
+                       f"{esc(eid)}]</span>")
+            out.append(self.link(c) if c else missing)
         return " ".join(out)
 
     def stmt(self, st: Statement) -> str:
@@ -150,7 +154,8 @@ def _model(h: _Html) -> str:
     if needs is not None:
         rows = [[esc(p.name), esc(", ".join(p.top_themes)) or _nid(), h.cites(p.evidence_ids) or "—"]
                 for p in needs.segments]
-        out += "<h3>Needs-based segments from the research</h3>" + _table(["Segment", "Themes", "Evidence"], rows)
+        out += "<h3>Needs-based segments from the research</h3>"
+        out += _table(["Segment", "Themes", "Evidence"], rows)
     return out
 
 
@@ -158,13 +163,13 @@ def _segments(h: _Html) -> str:
     seg = h.r.segmentation
     if seg is None:
         return f"<p>{_nid()}</p>"
-    rows = [[f"<strong>{esc(p.name)}</strong>", num(p.size), pct(p.share), pct(p.revenue_share), pct(p.churn_rate),
-             pct(p.retention_rate), esc(lift_text(p.top_lifts[0])) if p.top_lifts else _nid()]
-            for p in seg.segments]
+    rows = [[f"<strong>{esc(p.name)}</strong>", num(p.size), pct(p.share), pct(p.revenue_share),
+             pct(p.churn_rate), pct(p.retention_rate),
+             esc(lift_text(p.top_lifts[0])) if p.top_lifts else _nid()] for p in seg.segments]
     b = seg.base
     rows.append(["<strong>All customers</strong>", num(b.get("customers", seg.assignment.total)), pct(1.0),
-                 pct(1.0 if "revenue_total" in b else None), pct(b.get("churn_rate")), pct(b.get("retention_rate")),
-                 ""])
+                 pct(1.0 if "revenue_total" in b else None), pct(b.get("churn_rate")),
+                 pct(b.get("retention_rate")), ""])
     table = _table(["Segment", "Size", "Share", "Value share", "Churn", "Retention", "Key trait (top lift)"],
                    rows, "num-table")
     chart = charts.share_bars([(p.name, p.share, p.revenue_share) for p in seg.segments])
@@ -178,7 +183,8 @@ def _validation(h: _Html) -> str:
         return f"<p>{_nid()}</p>"
     v = seg.validation
     m = v.mece
-    out = (f'<div class="callout {"ok" if m.ok else "bad"}"><strong>MECE: {"pass" if m.ok else "fail"}.</strong> '
+    verdict = "pass" if m.ok else "fail"
+    out = (f'<div class="callout {"ok" if m.ok else "bad"}"><strong>MECE: {verdict}.</strong> '
            f"{esc(m.detail)} {m.assigned_once:,} of {m.total:,} customers in exactly one segment; "
            f"{m.unassigned:,} unassigned; {m.overlapping:,} overlapping.</div>")
     prof = {p.name: p for p in seg.segments}
@@ -187,11 +193,12 @@ def _validation(h: _Html) -> str:
         p = prof.get(sv.segment)
         stab = num(p.stability) if p and p.stability is not None else "—"
         sil = num(p.silhouette) if p and p.silhouette is not None else "—"
-        rows.append([f"<strong>{esc(sv.segment)}</strong>", *[_status(getattr(sv, c)) for c in CRITERIA], stab, sil])
+        cells = [_status(getattr(sv, c)) for c in CRITERIA]
+        rows.append([f"<strong>{esc(sv.segment)}</strong>", *cells, stab, sil])
     out += _table(["Segment", *[label(c) for c in CRITERIA], "Stability", "Silhouette"], rows)
     if "silhouette" in seg.base:
-        out += (f'<p class="note">Overall silhouette {num(seg.base["silhouette"])}. Stability is the mean bootstrap '
-                "Jaccard; below 0.6 is unstable.</p>")
+        out += (f'<p class="note">Overall silhouette {num(seg.base["silhouette"])}. Stability is the mean '
+                "bootstrap Jaccard; below 0.6 is unstable.</p>")
     items = "".join(f"<li><strong>{esc(sv.segment)}</strong> · {c}: {_status(getattr(sv, c))} "
                     f"{esc(getattr(sv, c).detail)}</li>" for sv in v.segments for c in CRITERIA)
     return out + f'<h3>Criteria details</h3><ul class="details">{items}</ul>'
@@ -203,9 +210,9 @@ def _priorities(h: _Html) -> str:
         return f"<p>{_nid()}</p>"
     factors = list(sc.weights)
     weights = ", ".join(f"{label(f)} {sc.weights[f]:.2f}" for f in factors)
-    out = (f'<p class="note">Preset <strong>{esc(sc.preset)}</strong>: total = {num(sc.multiplier)} × Σ weight × '
-           f"score, scores {sc.scale[0]}–{sc.scale[1]}; weights {esc(weights)}. Each factor shows score, where it "
-           "came from, and the points it adds.</p>")
+    out = (f'<p class="note">Preset <strong>{esc(sc.preset)}</strong>: total = {num(sc.multiplier)} × '
+           f"Σ weight × score, scores {sc.scale[0]}–{sc.scale[1]}; weights {esc(weights)}. Each factor shows "
+           "the score, where it came from, and the points it adds.</p>")
     rows = []
     for s in sc.ranked:
         by = {f.factor: f for f in s.factors}
@@ -216,8 +223,8 @@ def _priorities(h: _Html) -> str:
                 f'<span class="fc"><span class="score" title="{esc(f.detail)}">{f.value}</span> '
                 f'{_badge(f.source, "src-" + f.source)} <small>→ {f.contribution:.2f}</small></span>'))
         tier = _badge(s.tier, "tier") if s.tier else "—"
-        rows.append([str(s.rank), f"<strong>{esc(s.name)}</strong>", tier, f"<strong>{esc(s.total_display)}</strong>",
-                     *cells, esc(s.allocation or "—")])
+        rows.append([str(s.rank), f"<strong>{esc(s.name)}</strong>", tier,
+                     f"<strong>{esc(s.total_display)}</strong>", *cells, esc(s.allocation or "—")])
     out += _table(["Rank", "Segment", "Tier", "Total", *[label(f) for f in factors], "Allocation"], rows)
     axis = sc.multiplier * sc.scale[1]
     chart = charts.contribution_bars([(f"{s.rank}. {s.name}", [(f.factor, f.contribution) for f in s.factors])
@@ -230,7 +237,8 @@ def _priorities(h: _Html) -> str:
             f"U({sens.low}, {sens.high}), renormalised (seed {sens.seed}).</p>")
     rows = [[esc(e.name), str(e.base_rank), f"{e.min_rank}–{e.max_rank}", pct(e.rank_change_share),
              pct(e.tier_change_share)] for e in sens.segments]
-    return out + _table(["Segment", "Base rank", "Rank range", "Rank changes", "Tier changes"], rows, "num-table")
+    header = ["Segment", "Base rank", "Rank range", "Rank changes", "Tier changes"]
+    return out + _table(header, rows, "num-table")
 
 
 def _themes(h: _Html) -> str:
@@ -256,8 +264,8 @@ def _field(h: _Html, cf: ClaimField) -> str:
     for c in cf.claims:
         extra = [f"{c.participants} participant{'s' if c.participants != 1 else ''}"]
         extra += [f"{k}: {v}" for k, v in (("frequency", c.frequency_cue), ("impact", c.impact)) if v]
-        items.append(f"<li>{esc(c.text)} {h.cites(c.evidence_ids)} <small class=\"data\">{esc(' · '.join(extra))}"
-                     "</small></li>")
+        items.append(f"<li>{esc(c.text)} {h.cites(c.evidence_ids)} "
+                     f'<small class="data">{esc(" · ".join(extra))}</small></li>')
     return f"<dd><ul>{''.join(items)}</ul></dd>"
 
 
@@ -273,15 +281,18 @@ def _persona(h: _Html, p: Persona) -> str:
             for q in p.quotes:
                 c = h.idx.get(q.evidence_id)
                 ref = h.link(c, doc_id=q.doc_id, start=q.start, end=q.end) if c else h.cites([q.evidence_id])
-                quotes.append(f"<blockquote>“{esc(q.quote)}”<footer>— {esc(q.speaker)} {ref}</footer></blockquote>")
-            fields.append(f'<dt>Representative quotes</dt><dd class="quotes">{"".join(quotes) or _nid()}</dd>')
+                quotes.append(f"<blockquote>“{esc(q.quote)}”<footer>— {esc(q.speaker)} {ref}</footer>"
+                              "</blockquote>")
+            fields.append(f'<dt>Representative quotes</dt><dd class="quotes">{"".join(quotes) or _nid()}'
+                          "</dd>")
     sources = ", ".join(f"<code>{esc(s)}</code>" for s in p.data_sources) or _nid()
     reason = f" — {esc(p.confidence_reason)}" if p.confidence_reason else ""
     drafted = esc(p.provider) + (f" ({esc(p.prompt)})" if p.prompt else "")
-    return (f'<article class="persona" id="persona-{esc(p.id).replace(" ", "-")}"><header><h3>{esc(p.name)}</h3>'
+    pid = esc(p.id).replace(" ", "-")
+    return (f'<article class="persona" id="persona-{pid}"><header><h3>{esc(p.name)}</h3>'
             f'<div class="badges">{badges}</div><p class="one-liner">{one}</p></header>'
-            f'<dl class="fields">{"".join(fields)}</dl><footer class="persona-foot">Data sources: {sources} · drafted '
-            f"by {drafted}{reason}</footer></article>")
+            f'<dl class="fields">{"".join(fields)}</dl><footer class="persona-foot">Data sources: {sources} '
+            f"· drafted by {drafted}{reason}</footer></article>")
 
 
 def _personas(h: _Html) -> str:
@@ -294,16 +305,17 @@ def _targeting(h: _Html) -> str:
     t = h.r.targeting
     if not t:
         return f"<p>{_nid()}</p>"
-    out = (f'<p class="legend-inline"><span class="rec">{REC_MARK}</span> = recommendation. Every cell is advice '
-           "motivated by the cited evidence or data figures.</p>")
-    rows = [[f"<strong>{esc(r.segment)}</strong>", *[h.stmt(getattr(r, a)) for a, _ in TARGETING_CELLS]] for r in t]
+    out = (f'<p class="legend-inline"><span class="rec">{REC_MARK}</span> = recommendation. Every cell is '
+           "advice motivated by the cited evidence or data figures.</p>")
+    rows = [[f"<strong>{esc(r.segment)}</strong>", *[h.stmt(getattr(r, a)) for a, _ in TARGETING_CELLS]]
+            for r in t]
     out += _table(["Segment", *[title for _, title in TARGETING_CELLS]], rows, "matrix")
     keys = channel_keys(k for r in t for k in r.channels)
     if keys:
         rows = [[f"<strong>{esc(r.segment)}</strong>", *[h.stmt(r.channels[k]) if k in r.channels else "—"
                                                         for k in keys]] for r in t]
-        out += "<h3>Personalisation by channel</h3>" + _table(["Segment", *[channel_label(k) for k in keys]], rows,
-                                                              "matrix")
+        out += "<h3>Personalisation by channel</h3>"
+        out += _table(["Segment", *[channel_label(k) for k in keys]], rows, "matrix")
     return out
 
 
@@ -318,15 +330,16 @@ def _migrations(h: _Html) -> str:
 def _roadmap(h: _Html) -> str:
     if not h.r.roadmap:
         return f"<p>{_nid()}</p>"
-    phases = "".join(f'<li class="phase"><span class="weeks">Weeks {esc(ph.weeks)}</span><h3>{esc(ph.name)}</h3>'
-                     f"{h.stmt_list(ph.actions)}</li>" for ph in h.r.roadmap)
+    phases = "".join(f'<li class="phase"><span class="weeks">Weeks {esc(ph.weeks)}</span>'
+                     f"<h3>{esc(ph.name)}</h3>{h.stmt_list(ph.actions)}</li>" for ph in h.r.roadmap)
     return f'<ol class="roadmap">{phases}</ol>'
 
 
 def _kpis(h: _Html) -> str:
     if not h.r.kpis:
         return f"<p>{_nid()}</p>"
-    rows = [[f"<strong>{esc(k.segment)}</strong>", esc(k.metric), num(k.baseline) if k.baseline is not None else _nid(),
+    rows = [[f"<strong>{esc(k.segment)}</strong>", esc(k.metric),
+             num(k.baseline) if k.baseline is not None else _nid(),
              f'<span class="rec">{REC_MARK}</span> {esc(k.target)}'] for k in h.r.kpis]
     return _table(["Segment", "Metric", "Baseline", "Target"], rows)
 
@@ -344,31 +357,35 @@ def _appendix(h: _Html) -> str:
         who = esc(c.speaker or p.get("speaker") or "unknown speaker")
         if p.get("role"):
             who += f' <span class="muted">({esc(p["role"])})</span>'
-        meta = [who, f"<em>{esc(h.idx.title(c.doc_id))}</em>", f"<code>{esc(c.doc_id)}[{c.start}:{c.end}]</code>"]
+        meta = [who, f"<em>{esc(h.idx.title(c.doc_id))}</em>",
+                f"<code>{esc(c.doc_id)}[{c.start}:{c.end}]</code>"]
         if p.get("timestamp"):
             meta.append(f'<span class="ts">{esc(p["timestamp"])}</span>')
-        more = "".join(f'<li>also “{esc(x.get("quote", ""))}” <code>{esc(x.get("doc_id"))}[{esc(x.get("start"))}:'
-                       f'{esc(x.get("end"))}]</code></li>' for x in c.citations[1:])
-        items.append(f'<li id="{c.anchor}" class="ev"><div class="ev-head">{h.link(c)} {_badge(c.kind, "kind")}'
-                     f' <code class="muted">{esc(c.evidence_id)}</code></div><blockquote>“{esc(c.quote)}”</blockquote>'
-                     f'<div class="ev-meta">{" · ".join(meta)}</div>'
+        more = "".join(f'<li>also “{esc(x.get("quote", ""))}” <code>{esc(x.get("doc_id"))}'
+                       f'[{esc(x.get("start"))}:{esc(x.get("end"))}]</code></li>' for x in c.citations[1:])
+        items.append(f'<li id="{c.anchor}" class="ev"><div class="ev-head">{h.link(c)} '
+                     f'{_badge(c.kind, "kind")} <code class="muted">{esc(c.evidence_id)}</code></div>'
+                     f'<blockquote>“{esc(c.quote)}”</blockquote><div class="ev-meta">{" · ".join(meta)}</div>'
                      + (f'<ul class="more">{more}</ul>' if more else "") + "</li>")
     out = f'<ol class="evidence-list">{"".join(items)}</ol>' if items else f"<p>{_nid()}</p>"
-    rows = [[f"<code>{esc(s.doc_id)}</code>", esc(s.title or s.doc_id), esc(s.kind), f"<code>{esc(s.source)}</code>",
-             str(len(s.passages))] for s in h.r.sources]
+    rows = [[f"<code>{esc(s.doc_id)}</code>", esc(s.title or s.doc_id), esc(s.kind),
+             f"<code>{esc(s.source)}</code>", str(len(s.passages))] for s in h.r.sources]
     return out + "<h3>Sources</h3>" + _table(["Document", "Title", "Kind", "Source", "Passages"], rows)
 
 
+_CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:"
 _RENDERERS = (_summary, _model, _segments, _validation, _priorities, _themes, _personas, _targeting,
               _migrations, _roadmap, _kpis, _gaps, _appendix)
 
-_LEGEND = (f'<div class="legend"><p class="legend-title">Legend</p><ul><li><span class="rec">{REC_MARK}</span> '
-           'Recommendation: advice, not a finding</li><li><span class="cite-sample">[E1]</span> Evidence: opens the '
-           'verbatim source</li><li><small class="data">data: …</small> Data figures behind a statement</li>'
+_LEGEND = ('<div class="legend"><p class="legend-title">Legend</p><ul>'
+           f'<li><span class="rec">{REC_MARK}</span> Recommendation: advice, not a finding</li>'
+           '<li><span class="cite-sample">[E1]</span> Evidence: opens the verbatim source</li>'
+           '<li><small class="data">data: …</small> Data figures behind a statement</li>'
            f"<li>{_nid()}: the research says nothing on it</li></ul></div>")
 
-_PANEL = ('<dialog id="source-panel" aria-labelledby="sp-title"><div class="sp-header"><div><p class="sp-label" '
-          'id="sp-label"></p><h2 id="sp-title"></h2></div><button type="button" class="sp-close" id="sp-close" '
+_PANEL = ('<dialog id="source-panel" aria-labelledby="sp-title"><div class="sp-header"><div>'
+          '<p class="sp-label" id="sp-label"></p><h2 id="sp-title"></h2></div>'
+          '<button type="button" class="sp-close" id="sp-close" '
           'aria-label="Close source panel">×</button></div><dl class="sp-meta" id="sp-meta"></dl>'
           '<div class="sp-body" id="sp-body"></div><p class="sp-foot"><a id="sp-entry" href="#evidence">'
           "Go to the evidence appendix entry</a></p></dialog>")
@@ -387,13 +404,12 @@ def render_html(report: StrategyReport) -> str:
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "
-        "script-src 'unsafe-inline'; img-src data:\">"
+        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">'
         f"<title>{esc(report.title)}</title><style>{CSS}</style></head><body>"
         f'<header class="masthead"><div class="wrap"><p class="kicker">Customer segmentation strategy</p>'
         f'<h1>{esc(report.title)}</h1><p class="meta">{meta}</p></div></header>'
-        f'<div class="layout"><nav class="toc" aria-label="Contents"><p class="toc-title">Contents</p><ol>{toc}</ol>'
-        f"{_LEGEND}</nav><main>{sections}</main></div>{_PANEL}"
+        f'<div class="layout"><nav class="toc" aria-label="Contents"><p class="toc-title">Contents</p>'
+        f"<ol>{toc}</ol>{_LEGEND}</nav><main>{sections}</main></div>{_PANEL}"
         f'<script type="application/json" id="sources">{sources_json(report)}</script>'
         f"<script>{JS}</script></body></html>\n"
     )
@@ -481,7 +497,8 @@ white-space:nowrap;background:#eef2f6;color:#334155}
 .callout.bad{background:var(--bad-soft);border-left:4px solid var(--bad)}
 ul.details{columns:2 26rem;font-size:.82rem;color:#334155;padding-left:1.1rem}
 ul.details li{break-inside:avoid;margin:.2rem 0}
-.chart-figure{margin:1rem 0 1.4rem;padding:1rem;border:1px solid var(--line);border-radius:10px;background:#fcfdfe}
+.chart-figure{margin:1rem 0 1.4rem;padding:1rem;border:1px solid var(--line);border-radius:10px;
+background:#fcfdfe}
 .chart-figure svg{display:block;width:100%;max-width:54rem;height:auto}
 figcaption{color:var(--muted);font-size:.82rem;margin-top:.4rem}
 .personas{display:grid;grid-template-columns:repeat(auto-fit,minmax(24rem,1fr));gap:1.2rem}
@@ -509,7 +526,8 @@ gap:1rem;counter-reset:phase}
 .phase h3{margin:.2rem 0 .4rem}
 .weeks{font-size:.72rem;text-transform:uppercase;letter-spacing:.08em;color:var(--muted);font-weight:700}
 .evidence-list{list-style:none;padding:0;margin:0}
-.ev{border:1px solid var(--line);border-radius:10px;padding:.7rem 1rem;margin:0 0 .7rem;scroll-margin-top:1rem}
+.ev{border:1px solid var(--line);border-radius:10px;padding:.7rem 1rem;margin:0 0 .7rem;
+scroll-margin-top:1rem}
 .ev:target{border-color:var(--accent);box-shadow:0 0 0 3px var(--accent-soft)}
 .ev-head{display:flex;align-items:center;gap:.5rem;flex-wrap:wrap}
 .ev-meta{font-size:.82rem;color:#475569}
@@ -519,7 +537,8 @@ ul.more{font-size:.82rem;margin:.3rem 0 0}
 max-width:100vw;border:0;border-left:1px solid var(--line);padding:0;background:#fff;color:var(--ink);
 box-shadow:-12px 0 32px rgba(15,23,42,.18);z-index:50;overflow:auto}
 #source-panel[open]{display:flex;flex-direction:column}
-.sp-header{display:flex;justify-content:space-between;gap:1rem;padding:1.1rem 1.3rem;background:#1d3b5c;color:#fff}
+.sp-header{display:flex;justify-content:space-between;gap:1rem;padding:1.1rem 1.3rem;background:#1d3b5c;
+color:#fff}
 .sp-label{margin:0 0 .2rem;font-size:.75rem;text-transform:uppercase;letter-spacing:.08em;opacity:.85}
 .sp-header h2{font-size:1.05rem}
 .sp-close{background:rgba(255,255,255,.15);color:#fff;border:0;border-radius:6px;font-size:1.4rem;line-height:1;
@@ -540,7 +559,8 @@ font-size:.85rem;border-bottom:1px solid var(--line);background:#f8fafc}
 #highlight{background:#ffe58a;padding:.05em .1em;border-radius:3px;box-shadow:0 0 0 2px #ffe58a}
 .sp-foot{padding:.6rem 1.3rem 1.2rem;margin:0;font-size:.85rem}
 .sp-foot a{color:var(--accent)}
-@media (max-width:960px){.layout{grid-template-columns:1fr}.toc{position:static;max-height:none}
+@media (max-width:960px){.layout{grid-template-columns:minmax(0,1fr);padding:1rem}
+.toc{position:static;max-height:none}
 section{padding:1.2rem}.personas{grid-template-columns:1fr}}
 @media print{body{background:#fff;font-size:10.5pt}.toc,#source-panel,script{display:none!important}
 .masthead{background:none;color:var(--ink);padding:0 0 1rem;border-bottom:2px solid var(--ink)}
@@ -568,8 +588,14 @@ JS = r"""
     if (text !== undefined && text !== null) { e.textContent = String(text); }
     return e;
   }
-  function clipLeft(s) { var c = Array.from(s); return c.length > CTX ? "\u2026" + c.slice(c.length - CTX).join("") : s; }
-  function clipRight(s) { var c = Array.from(s); return c.length > CTX ? c.slice(0, CTX).join("") + "\u2026" : s; }
+  function clipLeft(s) {
+    var c = Array.from(s);
+    return c.length > CTX ? "\u2026" + c.slice(c.length - CTX).join("") : s;
+  }
+  function clipRight(s) {
+    var c = Array.from(s);
+    return c.length > CTX ? c.slice(0, CTX).join("") + "\u2026" : s;
+  }
   function head(p) {
     var h = el("div", "psg-head");
     h.appendChild(el("span", "psg-speaker", p.speaker || ""));

@@ -340,12 +340,15 @@ def _priorities(m: _Md) -> list[str]:
     factors = list(sc.weights)
     weights = ", ".join(f"{label(f)} {sc.weights[f]:.2f}" for f in factors)
     out = [f"Preset **{md(sc.preset)}**: total = {num(sc.multiplier)} × Σ weight × score, scores "
-           f"{sc.scale[0]}–{sc.scale[1]}; weights {weights}. Each factor cell shows score (source) → points.", ""]
+           f"{sc.scale[0]}–{sc.scale[1]}; weights {weights}. Each factor cell shows score (source) → points.",
+           ""]
     rows = []
     for s in sc.ranked:
         by = {f.factor: f for f in s.factors}
-        cells = [f"{by[f].value} ({by[f].source}) → {by[f].contribution:.2f}" if f in by else "—" for f in factors]
-        rows.append([str(s.rank), md(s.name), md(s.tier or "—"), s.total_display, *cells, md(s.allocation or "—")])
+        cells = [f"{by[f].value} ({by[f].source}) → {by[f].contribution:.2f}" if f in by else "—"
+                 for f in factors]
+        rows.append([str(s.rank), md(s.name), md(s.tier or "—"), s.total_display, *cells,
+                     md(s.allocation or "—")])
     out += _table(["Rank", "Segment", "Tier", "Total", *[label(f) for f in factors], "Allocation"], rows)
     notes = [(s.name, f) for s in sc.ranked for f in s.factors if f.detail]
     if notes:
@@ -369,8 +372,8 @@ def _themes(m: _Md) -> list[str]:
     for t in m.r.themes:
         kinds = ", ".join(f"{k} {n}" for k, n in t.kinds.items())
         rep = m.marks([t.representative_id]) if t.representative_id else "—"
-        rows.append([md(t.id), md(t.label), str(t.participants), pct(t.doc_share, 0), str(len(t.evidence_ids)),
-                     md(kinds) or "—", rep])
+        rows.append([md(t.id), md(t.label), str(t.participants), pct(t.doc_share, 0),
+                     str(len(t.evidence_ids)), md(kinds) or "—", rep])
     out = _table(["Id", "Theme", "Participants", "Doc share", "Evidence", "Kinds", "Representative"], rows)
     segs = theme_segments(m.r)
     if segs:
@@ -386,7 +389,8 @@ def _persona(m: _Md, p: Persona) -> list[str]:
     meta = [f"*Segment:* {md(p.segment)}"]
     if p.tier:
         meta.append(f"*Tier:* {md(p.tier)}")
-    meta.append(f"*Confidence:* {p.confidence}" + (f" — {md(p.confidence_reason)}" if p.confidence_reason else ""))
+    reason = f" — {md(p.confidence_reason)}" if p.confidence_reason else ""
+    meta.append(f"*Confidence:* {p.confidence}{reason}")
     out = [f"### {md(p.name)}", "", " · ".join(meta), ""]
     one = p.one_liner.claims
     if one:
@@ -423,8 +427,10 @@ def _personas(m: _Md) -> list[str]:
 def _targeting(m: _Md) -> list[str]:
     if not m.r.targeting:
         return [f"_{NOT_IN_DATA}_"]
-    out = [f"Legend: {REC_MARK} = recommendation. Every cell is advice motivated by the cited evidence or data.", ""]
-    rows = [[f"**{md(t.segment)}**"] + [m.stmt(getattr(t, a)) for a, _ in TARGETING_CELLS] for t in m.r.targeting]
+    out = [f"Legend: {REC_MARK} = recommendation. Every cell is advice motivated by the cited evidence or "
+           "data.", ""]
+    rows = [[f"**{md(t.segment)}**"] + [m.stmt(getattr(t, a)) for a, _ in TARGETING_CELLS]
+            for t in m.r.targeting]
     out += _table(["Segment", *[h for _, h in TARGETING_CELLS]], rows)
     keys = channel_keys(k for t in m.r.targeting for k in t.channels)
     if keys:
@@ -474,7 +480,8 @@ def _appendix(m: _Md) -> list[str]:
         extra = [str(x) for x in (p.get("role"), p.get("timestamp")) if x]
         if extra:
             who += f" ({md(', '.join(extra))})"
-        line = (f"- <a id=\"evidence-{c.label.lower()}\"></a>**[{c.label}]** {md(c.kind)} · “{md(c.quote)}” — "
+        anchor = f'<a id="evidence-{c.label.lower()}"></a>'
+        line = (f"- {anchor}**[{c.label}]** {md(c.kind)} · “{md(c.quote)}” — "
                 f"{who} · *{md(m.idx.title(c.doc_id))}* · {_code(f'{c.doc_id}[{c.start}:{c.end}]')} · "
                 f"id {_code(c.evidence_id)}")
         for more in c.citations[1:]:

@@ -92,7 +92,7 @@ class VectorIndex:
         if not ids or self.count() == 0:
             return
         for b in range(0, len(ids), 500):
-            self._col.delete(where={"doc_id": {"$in": ids[b : b + 500]}})
+            self._col.delete(where={"doc_id": {"$in": ids[b : b + 500]}})  # type: ignore[dict-item]
 
     def upsert(self, wins: Sequence[Window], vectors: np.ndarray, docs: dict[str, Document]) -> None:
         for b in range(0, len(wins), self.max_batch):
@@ -124,6 +124,6 @@ class VectorIndex:
         for i, wid in enumerate(ids):
             m = dict(metas[i] or {})
             hits.append(Hit(wid, str(m["doc_id"]), str(m["passage_id"]), str(m["speaker"]), str(m["role"]),
-                            str(m["kind"]), int(m["start"]), int(m["end"]), docs[i] or "",
+                            str(m["kind"]), int(m["start"]), int(m["end"]), docs[i] or "",  # type: ignore[arg-type]
                             round(1.0 - float(dists[i]), 6), m))
         return hits
