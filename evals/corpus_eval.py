@@ -24,8 +24,24 @@ def _resolver(docs: dict[str, Any], corpus: Path) -> Any:
     return resolve
 
 
+def memoised(embed: Any) -> Any:
+    """The metrics and the fault self-test embed the same gold and output texts many times: embed each once."""
+    import numpy as np
+
+    cache: dict[str, Any] = {}
+
+    def run(texts: list[str]) -> Any:
+        missing = list(dict.fromkeys(t for t in texts if t not in cache))
+        if missing:
+            cache.update(zip(missing, embed(missing), strict=True))
+        return np.vstack([cache[t] for t in texts]) if texts else embed([])
+
+    return run
+
+
 def evaluate_run(ws: Any, run_dir: Path, corpus: Path, embed: Any, provider: str = "offline") -> Scorecard:
     """Scorecard of a run on a labelled corpus (gold in corpus/gold/)."""
+    embed = memoised(embed)
     from pydantic import TypeAdapter
 
     from agent.pipeline.themes import owner
@@ -53,7 +69,7 @@ def evaluate_run(ws: Any, run_dir: Path, corpus: Path, embed: Any, provider: str
     from agent.pipeline.personas import persona_claims
 
     card = evaluate(docs, labelled, gold, embed, personas=[persona_claims(p) for p in personas],
-                    segment_of_doc={d: s for d, s in segment_of_doc.items() if d in gold_segments},
+                    segment_of_doc=segment_of_doc,
                     gold_segments=gold_segments, provider=provider, corpus=str(corpus))
     card = apply_gate(card, load_thresholds())
     all_q = quote_exactness(items, docs)

@@ -7,7 +7,7 @@ from typing import Any
 
 from agent.store.workspace import Workspace
 
-EMBED_CHUNK = 256
+EMBED_CHUNK = 1024
 
 
 DEFAULT_INDEX_ROLES = ("participant", "customer")

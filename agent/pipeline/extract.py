@@ -11,8 +11,8 @@ from schemas.evidence import DraftEvidence, DroppedItem, EvidenceBase
 
 
 class Extractor(Protocol):
-    name: str
-    prompt_ref: str
+    @property
+    def prompt_ref(self) -> str: ...
 
     def extract(self, doc: Document, feedback: list[str] | None = None) -> list[DraftEvidence]: ...
 
@@ -34,7 +34,7 @@ class DocExtraction:
 def extract_document(doc: Document, extractor: Extractor, max_reasks: int = 2) -> DocExtraction:
     """Ask the extractor, ground every item, re-ask about failures up to `max_reasks` times, drop the rest."""
     provider = getattr(extractor, "chat", None)
-    provider_name = getattr(provider, "name", None) or extractor.name
+    provider_name = getattr(provider, "name", None) or getattr(extractor, "name", "offline")
     result = DocExtraction(doc.id)
     accepted: dict[str, EvidenceBase] = {}
     feedback: list[str] | None = None
@@ -46,8 +46,8 @@ def extract_document(doc: Document, extractor: Extractor, max_reasks: int = 2) -
         for item in checked.accepted:
             accepted.setdefault(item.id, item)
         failures = checked.failures
-        if not failures or extractor.name == "offline":
-            break  # the offline extractor is deterministic: asking again gives the same answer
+        if not failures or getattr(extractor, "deterministic", False):
+            break  # a deterministic extractor gives the same answer when asked again
         feedback = gate.feedback_lines(failures)
     result.dropped = [gate.drop(doc, d, reason, provider_name, result.attempts) for d, reason in failures]
     result.evidence = sorted(accepted.values(), key=lambda e: (e.citations[0].start, e.kind, e.id))

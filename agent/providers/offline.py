@@ -19,7 +19,7 @@ from schemas.document import Document, Passage
 from schemas.evidence import DraftEvidence, EvidenceKind, JobType
 
 _SENT = re.compile(r"[^.!?\n]+(?:[.!?]+[\"”’']?|$)", re.M)
-MIN_WORDS, MAX_WORDS = 5, 60
+MIN_WORDS, MAX_WORDS = 6, 60
 KIND_ORDER = ("pain", "goal", "job", "workaround", "objection")
 THRESHOLD = 0.5  # cue weight + 2 x prototype similarity must reach this (tuned on corpus/ only)
 SIM_FLOOR = 0.30  # similarity below this adds nothing
@@ -76,6 +76,7 @@ class OfflineExtractor:
 
     name = "offline"
     prompt_ref = R.RULESET
+    deterministic = True
 
     def __init__(self, embedder: Any = None, quotes_per_doc: int = 2) -> None:
         if embedder is None:
@@ -96,23 +97,24 @@ class OfflineExtractor:
         return out
 
     def extract(self, doc: Document, feedback: list[str] | None = None) -> list[DraftEvidence]:
-        sents = [s for p in doc.voice_passages() for s in sentences(doc, p)]
-        if not sents:
+        # Only sentences with at least one cue are embedded: on long interviews this skips about two
+        # thirds of the model calls, and cue-less sentences rarely reach the threshold on similarity alone.
+        cued = [(s, cue_scores(s.text)) for p in doc.voice_passages() for s in sentences(doc, p)]
+        cued = [(s, c) for s, c in cued if any(v > 0 for v in c.values())]
+        if not cued:
             return []
-        sims = self._similarities([s.text for s in sents])
+        sims = self._similarities([s.text for s, _ in cued])
         items: list[DraftEvidence] = []
         quote_candidates: list[tuple[float, Sentence]] = []
-        for i, s in enumerate(sents):
-            cues = cue_scores(s.text)
+        for i, (s, cues) in enumerate(cued):
             scores = {k: cues[k] + 2.0 * max(0.0, float(sims[k][i]) - SIM_FLOOR) for k in KIND_ORDER}
             kind = max(KIND_ORDER, key=lambda k: (scores[k], -KIND_ORDER.index(k)))
             best = scores[kind]
-            intensity = _first(R.INTENSITY, s.text)
-            if intensity and 6 <= len(s.text.split()) <= 30:
+            if best >= THRESHOLD:
+                items.append(self._draft(kind, s, best))
+            elif _first(R.INTENSITY, s.text) and len(s.text.split()) <= 30:
+                # A memorable line that is not already another claim (a span is one claim, not two).
                 quote_candidates.append((best + 0.5, s))
-            if best < THRESHOLD:
-                continue
-            items.append(self._draft(kind, s, best))
         items += self._quotes(quote_candidates)
         return items
 

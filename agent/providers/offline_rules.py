@@ -52,8 +52,9 @@ CUES: dict[str, list[tuple[str, float]]] = {
         (r"\b(every (monday|friday|morning|evening|week)) (i|we)\b", 0.6),
     ],
     "objection": [
-        (r"\b(security review|questionnaire|procurement|legal|compliance sign-?off|audit(or)?s?|soc ?2|"
-         r"hipaa|gdpr|data residency|sso|single sign-?on)\b", 1.0),
+        (r"\b(security review|questionnaire|compliance sign-?off|soc ?2|hipaa|gdpr|data residency|sso|"
+         r"single sign-?on|audit trail|audit log)\b", 1.0),
+        (r"\b(procurement|audit(or)?s?)\b", 0.4),
         (r"\b(deal ?breaker|non-?negotiable|must have|must-have|won'?t (buy|sign|switch)|walk away)\b", 1.2),
         (r"\b(concern\w*|hesitant|skeptic\w*|sceptic\w*|not convinced|don'?t trust|trust)\b", 0.8),
         (r"\b(price|pricing|cost|budget|expensive|per seat|contract|renewal|cancel\w*)\b", 0.6),
