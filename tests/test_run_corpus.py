@@ -37,7 +37,8 @@ def test_every_persona_claim_resolves_to_an_exact_quote(corpus_run: dict[str, An
     from agent.store.workspace import Workspace
 
     texts = Workspace.open(corpus_run["ws"]).texts()
-    evidence = {json.loads(x)["id"]: json.loads(x) for x in (corpus_run["run"] / "evidence.jsonl").read_text().splitlines()}
+    lines = (corpus_run["run"] / "evidence.jsonl").read_text().splitlines()
+    evidence = {json.loads(x)["id"]: json.loads(x) for x in lines}
     personas = json.loads((corpus_run["run"] / "personas.json").read_text())
     assert personas
     for p in personas:

@@ -34,7 +34,7 @@ class DocExtraction:
 def extract_document(doc: Document, extractor: Extractor, max_reasks: int = 2) -> DocExtraction:
     """Ask the extractor, ground every item, re-ask about failures up to `max_reasks` times, drop the rest."""
     provider = getattr(extractor, "chat", None)
-    provider_name = getattr(provider, "name", None) or getattr(extractor, "name", "offline")
+    provider_name: str = str(getattr(provider, "name", None) or getattr(extractor, "name", "offline"))
     result = DocExtraction(doc.id)
     accepted: dict[str, EvidenceBase] = {}
     feedback: list[str] | None = None
