@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from agent.deps import Deps
 from agent.errors import SegscribeError
@@ -26,6 +26,8 @@ class RunOptions:
     preset: str | None = None
     seed: int = 0
     resume: str | None = None
+    record: str | None = None
+    replay: str | None = None
 
 
 def load_corpus_config(inputs: list[Path]) -> tuple[dict[str, Any], Path | None]:
@@ -38,8 +40,24 @@ def load_corpus_config(inputs: list[Path]) -> tuple[dict[str, Any], Path | None]
     return {}, None
 
 
-def make_extractor(provider: str, base_url: str | None, redact: bool, embedder: Any) -> tuple[Any, Any]:
-    """(extractor, chat model or None) for a provider spec."""
+def _http_client(provider: str, record: str | None, replay: str | None) -> Any:
+    """A client that records to, or replays from, a cassette (keys stripped), or None for the default."""
+    if not (record or replay):
+        return None
+    from agent.providers import cassette
+
+    flavor: Literal["httpx2", "httpx"] = "httpx2" if provider.startswith("anthropic") else "httpx"
+    lib = cassette._lib(flavor)
+    if replay:
+        if not Path(replay).is_file():
+            raise SegscribeError(f"no cassette at {replay}: record one first with --record")
+        return lib.Client(transport=cassette.MockTransportFromCassette(replay, flavor=flavor, match="body"))
+    return lib.Client(transport=cassette.RecordingTransport(lib.HTTPTransport(), str(record)))
+
+
+def make_extractor(provider: str, base_url: str | None, redact: bool, embedder: Any,
+                   record: str | None = None, replay: str | None = None) -> tuple[Any, Any]:
+    """(extractor, chat model or None) for a provider spec; `record`/`replay` name a cassette file."""
     from agent.providers.offline import OfflineExtractor
 
     if provider in ("offline", "", None):
@@ -47,7 +65,9 @@ def make_extractor(provider: str, base_url: str | None, redact: bool, embedder: 
     from agent.providers.llm_extract import LLMExtractor
     from agent.providers.registry import make_chat
 
-    chat = make_chat(provider, base_url=base_url)
+    client = _http_client(provider, record, replay)
+    env = {"ANTHROPIC_API_KEY": "replayed-no-key"} if replay else None  # replay never needs a real key
+    chat = make_chat(provider, base_url=base_url, env=env, **({"http_client": client} if client else {}))
     return LLMExtractor(chat, redact=redact), chat
 
 
@@ -79,7 +99,7 @@ def run_pipeline(ws: Workspace, opts: RunOptions, progress: Callable[[str, int, 
     from agent.embed import CachedEmbedder
 
     emb = CachedEmbedder(embedder or default_embedder())
-    extractor, chat = make_extractor(opts.provider, opts.base_url, opts.redact, emb)
+    extractor, chat = make_extractor(opts.provider, opts.base_url, opts.redact, emb, opts.record, opts.replay)
     corpus_cfg, corpus_root = load_corpus_config(opts.inputs)
     deps = Deps(workspace=ws, extractor=extractor, embedder=emb, chat=chat, corpus_config=corpus_cfg,
                 corpus_root=corpus_root, max_reasks=opts.max_reasks, redact=opts.redact, seed=opts.seed,

@@ -175,3 +175,29 @@ def test_resume_after_kill_does_not_redo_finished_documents(tmp_path: Path) -> N
     assert all(after[name] == mtime for name, mtime in before.items()), "finished documents were redone"
     assert len(after) == len(json.loads((extract_dir.parent / "inputs.json").read_text()))
     assert record["report"] and Path(record["report"]).exists()
+
+
+def test_record_then_replay_round_trip_strips_the_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Record mode writes a key-free cassette; replay mode runs the LLM path from it with no key."""
+    import httpx2
+
+    from agent.providers import cassette
+    from agent.runner import make_extractor
+    from tests.test_llm_extract import CASSETTES, make_doc
+
+    # Stand-in for the real service: the hand-written wire-format cassette, served in order.
+    monkeypatch.setattr(httpx2, "HTTPTransport", lambda: cassette.MockTransportFromCassette(
+        CASSETTES / "anthropic_extract.json", flavor="httpx2"))
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-secret-test-key-123456")
+    recorded = tmp_path / "run.cassette.json"
+    doc = make_doc()
+    extractor, _ = make_extractor("anthropic:claude-sonnet-4-6", None, True, None, record=str(recorded))
+    first = extract_document(doc, extractor, max_reasks=0)
+    assert first.evidence
+    assert "sk-ant-secret-test-key-123456" not in recorded.read_text()
+
+    monkeypatch.delenv("ANTHROPIC_API_KEY")
+    extractor, chat = make_extractor("anthropic:claude-sonnet-4-6", None, True, None, replay=str(recorded))
+    again = extract_document(doc, extractor, max_reasks=0)
+    assert [e.model_dump() for e in again.evidence] == [e.model_dump() for e in first.evidence]
+    assert chat.ledger.totals()["calls"] == 1

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from agent.cli.common import JsonOpt, WorkspaceOpt, cli_errors, open_workspace, print_json, progress_bar
-from agent.cli.run_cmd import BaseUrlOpt, ProviderOpt
+from agent.cli.run_cmd import BaseUrlOpt, ProviderOpt, RecordOpt, ReplayOpt
 
 
 def eval_cmd(
@@ -18,6 +18,8 @@ def eval_cmd(
     dataset: Annotated[str, typer.Option(help="corpus (the labelled corpus/), external (../shared/data "
                                          "checks: run `python bench/external_checks.py`) or all.")] = "corpus",
     corpus: Annotated[Path, typer.Option(help="Labelled corpus folder with gold/.")] = Path("corpus"),
+    record: RecordOpt = None,
+    replay: ReplayOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Run the pipeline on the labelled corpus and score citation grounding; exit 1 below the thresholds.
@@ -42,10 +44,11 @@ def eval_cmd(
         ws = open_workspace(workspace)
         analyst = corpus / "analyst.yaml" if (corpus / "analyst.yaml").is_file() else None
         with progress_bar(not json_out) as prog:
-            record = run_pipeline(ws, RunOptions(inputs=[corpus], provider=provider, base_url=base_url,
-                                                 analyst_sheet=analyst), prog)
-        run_dir = ws.runs_path / record["run_id"]
-        card = evaluate_run(ws, run_dir, corpus, default_embedder().embed, provider=record["provider"])
+            rec = run_pipeline(ws, RunOptions(inputs=[corpus], provider=provider, base_url=base_url,
+                                                 analyst_sheet=analyst, record=str(record) if record else None,
+                                                 replay=str(replay) if replay else None), prog)
+        run_dir = ws.runs_path / rec["run_id"]
+        card = evaluate_run(ws, run_dir, corpus, default_embedder().embed, provider=rec["provider"])
         paths = write_scorecard(card, run_dir)
     if json_out:
         print_json({"scorecard": card.model_dump(mode="json"), "paths": {k: str(v) for k, v in paths.items()}})

@@ -16,6 +16,11 @@ ProviderOpt = Annotated[str, typer.Option(
 BaseUrlOpt = Annotated[str | None, typer.Option("--base-url", help="OpenAI-compatible server URL, "
                                                 "e.g. http://localhost:11434/v1 for Ollama.")]
 
+RecordOpt = Annotated[Path | None, typer.Option("--record", help="Record the LLM provider's HTTP exchanges "
+                                                "to this cassette file (API keys stripped).")]
+ReplayOpt = Annotated[Path | None, typer.Option("--replay", help="Replay a recorded cassette instead of "
+                                                "calling the provider (no key, no network).")]
+
 
 def latest_run(ws: Any, run: str | None) -> Path:
     from agent.errors import SegscribeError
@@ -39,6 +44,8 @@ def run(
                                                  "(fit, strategic value...).")] = None,
     preset: Annotated[str | None, typer.Option(help="Scoring preset: matrix4, weighted5 or workshop4.")] = None,
     max_reasks: Annotated[int, typer.Option(help="Re-asks of an LLM about ungrounded quotes.")] = 2,
+    record: RecordOpt = None,
+    replay: ReplayOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Run everything: ingest, index, extract, verify, themes, segments, personas, score, report.
@@ -54,17 +61,18 @@ def run(
             analyst = folder / "analyst.yaml" if (folder / "analyst.yaml").is_file() else None
         opts = RunOptions(inputs=paths or [Path("corpus")], provider=provider, base_url=base_url,
                           redact=not no_redact, max_reasks=max_reasks, analyst_sheet=analyst, preset=preset,
-                          resume=resume)
+                          resume=resume, record=str(record) if record else None,
+                          replay=str(replay) if replay else None)
         with progress_bar(not json_out) as prog:
-            record = run_pipeline(ws, opts, prog)
+            result = run_pipeline(ws, opts, prog)
     if json_out:
-        print_json(record)
+        print_json(result)
         return
-    st = record["stats"]
-    typer.echo(f"run {record['run_id']}: {st.get('documents', 0)} documents, {st.get('evidence', 0)} evidence "
+    st = result["stats"]
+    typer.echo(f"run {result['run_id']}: {st.get('documents', 0)} documents, {st.get('evidence', 0)} evidence "
                f"items ({st.get('dropped', 0)} dropped by the grounding gate), {st.get('themes', 0)} themes, "
-               f"{st.get('segments', 0)} segments, {st.get('personas', 0)} personas in {record['seconds']:.1f}s")
-    typer.echo(f"report: {record['report']}")
+               f"{st.get('segments', 0)} segments, {st.get('personas', 0)} personas in {result['seconds']:.1f}s")
+    typer.echo(f"report: {result['report']}")
 
 
 def personas(workspace: WorkspaceOpt = None,
