@@ -24,24 +24,11 @@ def _resolver(docs: dict[str, Any], corpus: Path) -> Any:
     return resolve
 
 
-def memoised(embed: Any) -> Any:
-    """The metrics and the fault self-test embed the same gold and output texts many times: embed each once."""
-    import numpy as np
-
-    cache: dict[str, Any] = {}
-
-    def run(texts: list[str]) -> Any:
-        missing = list(dict.fromkeys(t for t in texts if t not in cache))
-        if missing:
-            cache.update(zip(missing, embed(missing), strict=True))
-        return np.vstack([cache[t] for t in texts]) if texts else embed([])
-
-    return run
-
-
 def evaluate_run(ws: Any, run_dir: Path, corpus: Path, embed: Any, provider: str = "offline") -> Scorecard:
     """Scorecard of a run on a labelled corpus (gold in corpus/gold/)."""
-    embed = memoised(embed)
+    from agent.embed import memoise
+
+    embed = memoise(embed)  # the metrics and the fault self-test embed the same texts many times
     from pydantic import TypeAdapter
 
     from agent.pipeline.themes import owner

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -30,23 +31,27 @@ def default_embedder() -> Embedder:
     return _DEFAULT
 
 
-class CachedEmbedder:
-    """Memoises vectors by text for one run: extraction, themes, segments and personas embed the same quotes."""
+def memoise(embed: Callable[[list[str]], np.ndarray], max_items: int = 200_000) -> Callable[[list[str]], np.ndarray]:
+    """Wrap an embed function so each distinct text is embedded once (cache cleared when it grows too big)."""
+    cache: dict[str, np.ndarray] = {}
 
-    def __init__(self, inner: Embedder, max_items: int = 200_000) -> None:
+    def run(texts: list[str]) -> np.ndarray:
+        missing = list(dict.fromkeys(t for t in texts if t not in cache))
+        if missing:
+            if len(cache) + len(missing) > max_items:
+                cache.clear()
+            cache.update(zip(missing, embed(missing), strict=True))
+        return np.vstack([cache[t] for t in texts]) if texts else embed([])
+
+    return run
+
+
+class CachedEmbedder:
+    """An Embedder that memoises by text for one run: extraction, themes, segments and personas embed the
+    same quotes."""
+
+    def __init__(self, inner: Embedder) -> None:
         self.inner = inner
         self.model_id = inner.model_id
         self.dim = inner.dim
-        self._cache: dict[str, np.ndarray] = {}
-        self.max_items = max_items
-
-    def embed(self, texts: list[str]) -> np.ndarray:
-        missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
-        if missing:
-            vecs = self.inner.embed(missing)
-            if len(self._cache) + len(missing) > self.max_items:
-                self._cache.clear()
-            self._cache.update(zip(missing, vecs, strict=True))
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        return np.vstack([self._cache[t] if t in self._cache else self.inner.embed([t])[0] for t in texts])
+        self.embed = memoise(inner.embed)

@@ -22,6 +22,7 @@ def dispatch(state: RunState, deps: Deps) -> list[Send] | str:
     todo = [d for d in state.get("doc_ids", []) if d not in done]
     if not todo:
         return "verify"
+    deps.extract_total = len(todo)
     return [Send("extract_doc", ExtractTask(run_id=state["run_id"], doc_id=d)) for d in todo]
 
 
@@ -34,7 +35,7 @@ def extract_doc(task: ExtractTask, deps: Deps) -> dict[str, Any]:
     doc = deps.workspace.documents(ids=[task["doc_id"]])[0]
     result = extract_document(doc, deps.extractor, deps.max_reasks)
     run.write_json(f"extract/{doc.id}.json", result.to_record())
-    deps.progress("extract", len(_done(deps, task["run_id"])), len(run.read_json("inputs.json", {})) or 1)
+    deps.progress("extract", deps.tick("extract"), deps.extract_total or 1)
     return {"extracted": [doc.id]}
 
 

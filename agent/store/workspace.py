@@ -162,26 +162,35 @@ class Workspace:
             return {h: (i, s) for i, h, s in con.execute("SELECT id, content_hash, source FROM documents")}
 
     def documents(self, kind: str | None = None, ids: Iterable[str] | None = None) -> list[Document]:
+        """Documents (optionally of one kind / with given ids), ordered by id, with their passages."""
         q = "SELECT id, kind, source, content_hash, title, metadata, text FROM documents"
         args: list[Any] = []
         if kind:
             q, args = q + " WHERE kind = ?", [kind]
-        q += " ORDER BY id"
+        wanted = set(ids) if ids is not None else None
         with self.connect() as con:
-            rows = con.execute(q, args).fetchall()
-            wanted = set(ids) if ids is not None else None
-            out = []
-            for r in rows:
-                if wanted is not None and r[0] not in wanted:
-                    continue
-                prow = con.execute(
-                    'SELECT id, idx, speaker, role, start, "end", timestamp FROM passages WHERE doc_id = ? '
-                    "ORDER BY idx", (r[0],)).fetchall()
-                text = r[6]
-                passages = [Passage(id=p[0], doc_id=r[0], index=p[1], speaker=p[2], role=p[3], start=p[4],
-                                    end=p[5], text=text[p[4]:p[5]], timestamp=p[6]) for p in prow]
-                out.append(Document(id=r[0], kind=r[1], source=r[2], content_hash=r[3], title=r[4] or "",
-                                    metadata=json.loads(r[5]), text=text, passages=passages))
+            rows = [r for r in con.execute(q + " ORDER BY id", args) if wanted is None or r[0] in wanted]
+            passages: dict[str, list[tuple[Any, ...]]] = {r[0]: [] for r in rows}
+            sql = 'SELECT doc_id, id, idx, speaker, role, start, "end", timestamp FROM passages'
+            if wanted is not None and len(rows) <= 2000:
+                # A few documents: fetch just their passages, in chunks under SQLite's parameter limit.
+                keys = list(passages)
+                chunks = [con.execute(f"{sql} WHERE doc_id IN ({','.join('?' * len(keys[b:b + 500]))})",
+                                      keys[b : b + 500]).fetchall() for b in range(0, len(keys), 500)]
+                found = sorted((p for c in chunks for p in c), key=lambda p: (p[0], p[2]))
+            else:
+                # Many documents: one scan beats thousands of per-document queries.
+                found = con.execute(sql + " ORDER BY doc_id, idx").fetchall()
+            for p in found:
+                if p[0] in passages:
+                    passages[p[0]].append(p)
+        out = []
+        for r in rows:
+            text = r[6]
+            ps = [Passage(id=p[1], doc_id=r[0], index=p[2], speaker=p[3], role=p[4], start=p[5], end=p[6],
+                          text=text[p[5]:p[6]], timestamp=p[7]) for p in passages[r[0]]]
+            out.append(Document(id=r[0], kind=r[1], source=r[2], content_hash=r[3], title=r[4] or "",
+                                metadata=json.loads(r[5]), text=text, passages=ps))
         return out
 
     def texts(self) -> dict[str, str]:
