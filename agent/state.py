@@ -25,4 +25,4 @@ class RunState(RunInput, total=False):
 
 class ExtractTask(TypedDict):
     run_id: str
-    doc_id: str
+    doc_ids: list[str]

@@ -16,8 +16,10 @@ def load(state: RunState, deps: Deps) -> dict[str, Any]:
     t0 = time.perf_counter()
     paths = [Path(p) for p in state.get("inputs", [])]
     report = ingest_paths(deps.workspace, paths, index=False, progress=deps.progress)
-    roots = [str(p.resolve()) for p in paths]
-    docs = [d for d in deps.workspace.documents() if any(d.source.startswith(r) for r in roots)]
+    # The run covers every document of the files it was given (sources are resolved paths, so match
+    # on the resolved file, which also follows symlinks), including files unchanged since a past ingest.
+    files = {str(Path(f.path).resolve()) for f in report.files}
+    docs = [d for d in deps.workspace.documents() if d.source.split("#")[0] in files]
     doc_ids = sorted(d.id for d in docs if d.voice_passages())
     run = deps.run_dir(state["run_id"])
     run.write_json("ingest.json", report.to_dict())

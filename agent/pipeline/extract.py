@@ -31,7 +31,17 @@ class DocExtraction:
                 "dropped": [d.model_dump(mode="json") for d in self.dropped]}
 
 
-def extract_document(doc: Document, extractor: Extractor, max_reasks: int = 2) -> DocExtraction:
+def extract_documents(docs: list[Document], extractor: Extractor, max_reasks: int = 2) -> list[DocExtraction]:
+    """Several documents: one batched call when the extractor supports it (offline), else one by one."""
+    batch = getattr(extractor, "extract_batch", None)
+    if batch is None:
+        return [extract_document(d, extractor, max_reasks) for d in docs]
+    drafts = batch(docs)
+    return [extract_document(d, extractor, max_reasks, first_drafts=drafts[d.id]) for d in docs]
+
+
+def extract_document(doc: Document, extractor: Extractor, max_reasks: int = 2,
+                     first_drafts: list[DraftEvidence] | None = None) -> DocExtraction:
     """Ask the extractor, ground every item, re-ask about failures up to `max_reasks` times, drop the rest."""
     provider = getattr(extractor, "chat", None)
     provider_name: str = str(getattr(provider, "name", None) or getattr(extractor, "name", "offline"))
@@ -41,7 +51,7 @@ def extract_document(doc: Document, extractor: Extractor, max_reasks: int = 2) -
     failures: list[tuple[DraftEvidence, str]] = []
     for attempt in range(1 + max(0, max_reasks)):
         result.attempts = attempt + 1
-        drafts = extractor.extract(doc, feedback)
+        drafts = first_drafts if attempt == 0 and first_drafts is not None else extractor.extract(doc, feedback)
         checked = gate.check(doc, drafts, provider_name, extractor.prompt_ref)
         for item in checked.accepted:
             accepted.setdefault(item.id, item)

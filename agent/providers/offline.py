@@ -97,13 +97,28 @@ class OfflineExtractor:
         return out
 
     def extract(self, doc: Document, feedback: list[str] | None = None) -> list[DraftEvidence]:
+        return self.extract_batch([doc])[doc.id]
+
+    def extract_batch(self, docs: list[Document]) -> dict[str, list[DraftEvidence]]:
+        """Drafts for several documents with one embedding call (small documents such as tickets
+        would otherwise pay the model's per-call overhead once each)."""
         # Only sentences with at least one cue are embedded: on long interviews this skips about two
         # thirds of the model calls, and cue-less sentences rarely reach the threshold on similarity alone.
-        cued = [(s, cue_scores(s.text)) for p in doc.voice_passages() for s in sentences(doc, p)]
-        cued = [(s, c) for s, c in cued if any(v > 0 for v in c.values())]
-        if not cued:
-            return []
-        sims = self._similarities([s.text for s, _ in cued])
+        per_doc = []
+        for doc in docs:
+            cued = [(s, cue_scores(s.text)) for p in doc.voice_passages() for s in sentences(doc, p)]
+            per_doc.append([(s, c) for s, c in cued if any(v > 0 for v in c.values())])
+        texts = [s.text for cued in per_doc for s, _ in cued]
+        sims = self._similarities(texts) if texts else {}
+        out: dict[str, list[DraftEvidence]] = {}
+        pos = 0
+        for doc, cued in zip(docs, per_doc, strict=True):
+            out[doc.id] = self._classify(cued, {k: v[pos : pos + len(cued)] for k, v in sims.items()})
+            pos += len(cued)
+        return out
+
+    def _classify(self, cued: list[tuple[Sentence, dict[str, float]]],
+                  sims: dict[str, np.ndarray]) -> list[DraftEvidence]:
         items: list[DraftEvidence] = []
         quote_candidates: list[tuple[float, Sentence]] = []
         for i, (s, cues) in enumerate(cued):
