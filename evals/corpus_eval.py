@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from evals.gold import load_gold
-from evals.metrics import citation_validity, quote_exactness, speaker_attribution
+from evals.metrics import citation_validity, persona_grounding, quote_exactness, speaker_attribution
 from evals.scorecard import Scorecard, apply_gate, evaluate, load_thresholds, to_json, to_markdown
 
 
@@ -55,9 +55,14 @@ def evaluate_run(ws: Any, run_dir: Path, corpus: Path, embed: Any, provider: str
         if personas_path.exists() else []
     from agent.pipeline.personas import persona_claims
 
-    card = evaluate(docs, labelled, gold, embed, personas=[persona_claims(p) for p in personas],
-                    segment_of_doc=segment_of_doc,
+    card = evaluate(docs, labelled, gold, embed, segment_of_doc=segment_of_doc,
                     gold_segments=gold_segments, provider=provider, corpus=str(corpus))
+    # Personas cite ticket evidence too, which has no gold: ground them against every evidence item.
+    pg = persona_grounding([persona_claims(p) for p in personas], {e.id: e for e in items}, docs, segment_of_doc)
+    card = card.model_copy(update={
+        "metrics": {**card.metrics, "persona_grounding": round(pg.grounded_rate, 6),
+                    "persona_not_in_data": round(pg.not_in_data_rate, 6)},
+        "counts": {**card.counts, "persona_fields": pg.n_fields}})
     card = apply_gate(card, load_thresholds())
     all_q = quote_exactness(items, docs)
     note = (
