@@ -32,12 +32,15 @@ def search_passages(ws: Workspace, query: str, *, k: int = 10, kind: str | None 
         raise SegscribeError("empty query: say what to search for")
     emb = embedder or default_embedder()
     index = VectorIndex(ws.chroma_path)
-    texts = ws.texts()
     hits = index.query(emb.embed([query])[0], k=k, where=_where(kind, role, where or {}))
+    docs = {d.id: d for d in ws.documents(ids={h.doc_id for h in hits})}
     out: list[dict[str, Any]] = []
     for h in hits:
-        text = texts.get(h.doc_id, "")
+        doc = docs.get(h.doc_id)
+        if doc is None:  # vectors of a document removed since: never cite what is gone
+            continue
+        passage = next((p for p in doc.passages if p.id == h.passage_id), None)
         out.append({"doc_id": h.doc_id, "passage_id": h.passage_id, "speaker": h.speaker, "role": h.role,
-                    "kind": h.kind, "start": h.start, "end": h.end, "text": text[h.start:h.end],
-                    "score": h.score, "timestamp": None})
+                    "kind": h.kind, "start": h.start, "end": h.end, "text": doc.text[h.start:h.end],
+                    "score": h.score, "timestamp": passage.timestamp if passage else None})
     return out

@@ -15,13 +15,11 @@ from schemas.segment import Segmentation
 MIN_EVIDENCE_FOR_PERSONA = 3
 
 
-def _segments(deps: Deps, run_id: str) -> tuple[dict[str, Any], Segmentation | None]:
-    from agent.pipeline.segments import SegmentsResult
-
+def load_segments(deps: Deps, run_id: str) -> tuple[dict[str, Any], Segmentation | None]:
+    """segments.json of a run (fields of SegmentsResult) and its primary segmentation."""
     data = deps.run_dir(run_id).read_json("segments.json", {})
     key = "table" if data.get("primary") == "table" else "needs"
     seg = Segmentation.model_validate(data[key]) if data.get(key) else None
-    _ = SegmentsResult  # the file mirrors SegmentsResult fields
     return data, seg
 
 
@@ -45,7 +43,7 @@ def draft(state: RunState, deps: Deps) -> dict[str, Any]:
     t0 = time.perf_counter()
     run = deps.run_dir(state["run_id"])
     evidence = load_evidence(deps, state["run_id"])
-    data, seg = _segments(deps, state["run_id"])
+    data, seg = load_segments(deps, state["run_id"])
     groups = evidence_by_segment(data, evidence)
     docs = {d.id: d for d in deps.workspace.documents(ids={e.doc_id for e in evidence})}
     profiles = {p.name: p for p in seg.segments} if seg else {}
@@ -83,7 +81,7 @@ def score(state: RunState, deps: Deps) -> dict[str, Any]:
     from schemas.scoring import AnalystSheet
 
     t0 = time.perf_counter()
-    _, seg = _segments(deps, state["run_id"])
+    _, seg = load_segments(deps, state["run_id"])
     run = deps.run_dir(state["run_id"])
     if seg is None or not seg.segments:
         run.write_json("scoring.json", None)

@@ -7,7 +7,7 @@ from typing import Any
 
 from agent.deps import Deps
 from agent.nodes.analyse import load_evidence
-from agent.nodes.outputs import _segments, evidence_by_segment
+from agent.nodes.outputs import evidence_by_segment, load_segments
 from agent.state import RunState
 from schemas.document import Document
 from schemas.evidence import EvidenceBase
@@ -73,7 +73,7 @@ def assemble_report(state: RunState, deps: Deps) -> StrategyReport:
     run = deps.run_dir(state["run_id"])
     evidence = load_evidence(deps, state["run_id"])
     by_id = {e.id: e for e in evidence}
-    seg_data, seg = _segments(deps, state["run_id"])
+    seg_data, seg = load_segments(deps, state["run_id"])
     themes = [Theme.model_validate(t) for t in run.read_json("themes.json", [])]
     personas = [Persona.model_validate(p) for p in run.read_json("personas.json", [])]
     scoring_raw = run.read_json("scoring.json")
