@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from agent.store.workspace import Workspace
@@ -23,7 +24,7 @@ def index_pending(ws: Workspace, stale_ids: list[str], progress: Callable[[str, 
     embed every passage.
     """
     from agent.embed import default_embedder
-    from agent.store.vectors import VectorIndex, windows
+    from agent.store.vectors import VectorIndex
 
     pending = ws.unindexed_ids()
     if not pending and not stale_ids:
@@ -38,22 +39,42 @@ def index_pending(ws: Workspace, stale_ids: list[str], progress: Callable[[str, 
     docs = {d.id: d for d in ws.documents(ids=pending)}
     n_windows = 0
     done = 0
+    # Chroma writes run on one background thread while the next chunk is embedded; a chunk's
+    # documents are marked indexed only after its vectors are written.
+    with ThreadPoolExecutor(max_workers=1) as writer:
+        in_flight: tuple[Future[None], list[str], int] | None = None
+        for ids, wins in _chunks(pending, docs, roles):
+            vecs = emb.embed([w.text for w in wins])
+            if in_flight is not None:
+                done, n_windows = _finish(ws, in_flight, done, n_windows, len(pending), progress)
+            in_flight = (writer.submit(index.upsert, wins, vecs, docs), ids, len(wins))
+        if in_flight is not None:
+            done, n_windows = _finish(ws, in_flight, done, n_windows, len(pending), progress)
+    return done, n_windows
+
+
+def _chunks(pending: list[str], docs: dict[str, Any], roles: tuple[str, ...] | None) -> Any:
+    """(document ids, windows) in chunks of about EMBED_CHUNK windows."""
+    from agent.store.vectors import windows
+
     batch_ids: list[str] = []
     batch_wins: list[Any] = []
     for doc_id in pending:
         doc = docs[doc_id]
         for p in doc.passages:
-            if roles is not None and p.role.value not in roles:
-                continue
-            batch_wins.extend(windows(doc, p))
+            if roles is None or p.role.value in roles:
+                batch_wins.extend(windows(doc, p))
         batch_ids.append(doc_id)
         if len(batch_wins) >= EMBED_CHUNK or doc_id == pending[-1]:
-            vecs = emb.embed([w.text for w in batch_wins])
-            index.upsert(batch_wins, vecs, docs)
-            ws.mark_indexed(batch_ids)  # only after the vectors are safely written
-            n_windows += len(batch_wins)
-            done += len(batch_ids)
+            yield batch_ids, batch_wins
             batch_ids, batch_wins = [], []
-            if progress:
-                progress("embed", done, len(pending))
-    return done, n_windows
+
+
+def _finish(ws: Workspace, in_flight: tuple[Future[None], list[str], int], done: int, n_windows: int,
+            total: int, progress: Callable[[str, int, int], None] | None) -> tuple[int, int]:
+    future, ids, n = in_flight
+    future.result()  # re-raises a failed write: those documents stay unindexed for the next run
+    ws.mark_indexed(ids)
+    if progress:
+        progress("embed", done + len(ids), total)
+    return done + len(ids), n_windows + n
