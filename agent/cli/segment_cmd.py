@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from agent.runs import atomic_write
+
 if TYPE_CHECKING:
     from schemas.scoring import ScoringResult
     from schemas.segment import Segmentation
@@ -159,8 +161,7 @@ def segment(
     with _errors():
         seg = _run_segment(transactions, customers, conf)
         if out is not None:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text(seg.model_dump_json(indent=2) + "\n", encoding="utf-8")
+            atomic_write(out, seg.model_dump_json(indent=2) + "\n")
     if json_out:
         typer.echo(seg.model_dump_json(indent=2))
     else:
@@ -215,8 +216,7 @@ def score(
     with _errors():
         res = _run_score(analyst, segmentation, preset, samples, seed)
         if out is not None:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text(res.model_dump_json(indent=2) + "\n", encoding="utf-8")
+            atomic_write(out, res.model_dump_json(indent=2) + "\n")
     if json_out:
         typer.echo(res.model_dump_json(indent=2))
     else:
