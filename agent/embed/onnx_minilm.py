@@ -56,10 +56,6 @@ class MiniLMEmbedder:
         self._tok.no_padding()
         self.batch_size = batch_size
 
-    def count_tokens(self, text: str) -> int:
-        """Number of word pieces (without special tokens) — used to size windows."""
-        return len(self._tok.encode(text, add_special_tokens=False).ids)
-
     def embed(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)

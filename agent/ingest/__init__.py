@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from agent.ingest.build import Span, build_document
-from agent.ingest.notes import looks_like_notes, note_spans
+from agent.ingest.notes import note_spans
 from agent.ingest.subtitles import render_subtitles
 from agent.ingest.tables import (
     Table,
@@ -67,7 +67,7 @@ def parse_text_document(text: str, source: str, label: str, extra_warnings: list
     meta, body = split_front_matter(text)
     kind = DocKind.interview
     spans: list[Span]
-    if looks_like_notes(meta, text, body) and str(meta.get("type", "")).lower() in {"notes", "note"}:
+    if str(meta.get("type", "")).lower() in {"notes", "note"}:
         kind, spans = DocKind.notes, note_spans(text, body, meta)
     else:
         spans = find_turns(text, body, meta)

@@ -18,14 +18,6 @@ _BULLET = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+", re.M)
 NOTE_TAKER = "note-taker"
 
 
-def looks_like_notes(meta: dict[str, Any], text: str, body_start: int) -> bool:
-    kind = str(meta.get("type") or meta.get("kind") or "").lower()
-    if kind in {"notes", "note", "interview notes"}:
-        return True
-    body = text[body_start:]
-    return bool(_BULLET.search(body)) or body.lstrip().startswith(">")
-
-
 def note_spans(text: str, body_start: int, meta: dict[str, Any]) -> list[Span]:
     speaker = str(meta.get("participant") or meta.get("participant_id") or "participant")
     spans: list[Span] = []
