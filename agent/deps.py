@@ -8,15 +8,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from agent.runs import RunDir
-from agent.store.workspace import Workspace
+from segscribe.runs import RunDir
+from segscribe.store.workspace import Workspace
 
 
 @dataclass
 class Deps:
     workspace: Workspace
-    extractor: Any  # agent.pipeline.extract.Extractor
-    embedder: Any  # agent.embed.Embedder
+    extractor: Any  # segscribe.pipeline.extract.Extractor
+    embedder: Any  # segscribe.embed.Embedder
     chat: Any = None  # ChatModel for LLM persona drafting, None offline
     corpus_config: dict[str, Any] = field(default_factory=dict)
     corpus_root: Path | None = None

@@ -8,8 +8,8 @@ class SegscribeError(RuntimeError):
 
 
 def _user_errors() -> tuple[type[BaseException], ...]:
-    from agent.ingest.text import IngestError
-    from agent.providers.base import ProviderError
+    from segscribe.ingest.text import IngestError
+    from segscribe.providers.base import ProviderError
 
     return (SegscribeError, IngestError, ProviderError, FileNotFoundError)
 

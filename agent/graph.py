@@ -10,9 +10,9 @@ from typing import Any
 
 from langgraph.graph import END, START, StateGraph
 
-from agent.deps import Deps
-from agent.nodes import analyse, extract, ingest, outputs
-from agent.state import RunInput, RunState
+from segscribe.deps import Deps
+from segscribe.nodes import analyse, extract, ingest, outputs
+from segscribe.state import RunInput, RunState
 
 
 def build_graph(deps: Deps, checkpointer: Any = None) -> Any:

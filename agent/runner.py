@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from agent.deps import Deps
-from agent.errors import SegscribeError
-from agent.runs import new_run_id
-from agent.store.workspace import Workspace
+from segscribe.deps import Deps
+from segscribe.errors import SegscribeError
+from segscribe.runs import new_run_id
+from segscribe.store.workspace import Workspace
 
 
 @dataclass
@@ -44,7 +44,7 @@ def _http_client(provider: str, record: str | None, replay: str | None) -> Any:
     """A client that records to, or replays from, a cassette (keys stripped), or None for the default."""
     if not (record or replay):
         return None
-    from agent.providers import cassette
+    from segscribe.providers import cassette
 
     flavor: Literal["httpx2", "httpx"] = "httpx2" if provider.startswith("anthropic") else "httpx"
     lib = cassette._lib(flavor)
@@ -58,12 +58,12 @@ def _http_client(provider: str, record: str | None, replay: str | None) -> Any:
 def make_extractor(provider: str, base_url: str | None, redact: bool, embedder: Any,
                    record: str | None = None, replay: str | None = None) -> tuple[Any, Any]:
     """(extractor, chat model or None) for a provider spec; `record`/`replay` name a cassette file."""
-    from agent.providers.offline import OfflineExtractor
+    from segscribe.providers.offline import OfflineExtractor
 
     if provider in ("offline", "", None):
         return OfflineExtractor(embedder), None
-    from agent.providers.llm_extract import LLMExtractor
-    from agent.providers.registry import make_chat
+    from segscribe.providers.llm_extract import LLMExtractor
+    from segscribe.providers.registry import make_chat
 
     client = _http_client(provider, record, replay)
     env = {"ANTHROPIC_API_KEY": "replayed-no-key"} if replay else None  # replay never needs a real key
@@ -81,8 +81,8 @@ def _record(ws: Workspace, run_id: str, status: str, provider: str, record: dict
 
 def run_pipeline(ws: Workspace, opts: RunOptions, progress: Callable[[str, int, int], None] | None = None,
                  embedder: Any = None) -> dict[str, Any]:
-    from agent.embed import default_embedder
-    from agent.graph import build_graph, sqlite_checkpointer
+    from segscribe.embed import default_embedder
+    from segscribe.graph import build_graph, sqlite_checkpointer
 
     run_id = opts.resume or new_run_id()
     run_root = ws.runs_path / run_id
@@ -96,7 +96,7 @@ def run_pipeline(ws: Workspace, opts: RunOptions, progress: Callable[[str, int, 
     for p in opts.inputs:
         if not p.exists():
             raise SegscribeError(f"{p}: no such file or folder (pass a folder of interviews, notes and tickets)")
-    from agent.embed import CachedEmbedder
+    from segscribe.embed import CachedEmbedder
 
     emb = CachedEmbedder(embedder or default_embedder())
     extractor, chat = make_extractor(opts.provider, opts.base_url, opts.redact, emb, opts.record, opts.replay)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from schemas.scoring import (
+from segscribe.schemas.scoring import (
     AnalystSheet,
     Band,
     FactorContribution,
@@ -28,7 +28,7 @@ from schemas.scoring import (
     SensitivityEntry,
     SensitivityReport,
 )
-from schemas.segment import Segmentation, SegmentProfile
+from segscribe.schemas.segment import Segmentation, SegmentProfile
 
 WEIGHT_TOLERANCE = 1e-9
 

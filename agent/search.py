@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from agent.store.workspace import Workspace
+from segscribe.store.workspace import Workspace
 
 
 def _where(kind: str | None, role: str | None, extra: dict[str, str]) -> dict[str, Any] | None:
@@ -23,11 +23,11 @@ def _where(kind: str | None, role: str | None, extra: dict[str, str]) -> dict[st
 def search_passages(ws: Workspace, query: str, *, k: int = 10, kind: str | None = None, role: str | None = None,
                     where: dict[str, str] | None = None, embedder: Any = None) -> list[dict[str, Any]]:
     """Top-k passage windows with document, speaker, offsets and the exact cited text."""
-    from agent.embed import default_embedder
-    from agent.store.vectors import VectorIndex
+    from segscribe.embed import default_embedder
+    from segscribe.store.vectors import VectorIndex
 
     if not query.strip():
-        from agent.errors import SegscribeError
+        from segscribe.errors import SegscribeError
 
         raise SegscribeError("empty query: say what to search for")
     emb = embedder or default_embedder()

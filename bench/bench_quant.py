@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 
 
 def bench_rfm() -> dict[str, object]:
-    from agent.quant.rfm import rfm_from_file
+    from segscribe.quant.rfm import rfm_from_file
 
     path = DATA / "online_retail" / "transactions_all.csv.gz"
     if not path.is_file():
@@ -40,8 +40,8 @@ def bench_rfm() -> dict[str, object]:
 def bench_cluster(rounds: int = 50) -> dict[str, object]:
     import pandas as pd
 
-    from agent.quant.cluster import ClusterConfig, cluster_customers, infer_features
-    from agent.quant.tables import load_customers
+    from segscribe.quant.cluster import ClusterConfig, cluster_customers, infer_features
+    from segscribe.quant.tables import load_customers
 
     path = DATA / "telco_churn" / "customers.csv"
     if not path.is_file():
@@ -82,8 +82,8 @@ def bench_cluster(rounds: int = 50) -> dict[str, object]:
 def bench_scorer(n_segments: int = 10, samples: int = 1000) -> dict[str, object]:
     import numpy as np
 
-    from agent.scoring import inputs_from_table, score
-    from schemas.scoring import SensitivityConfig
+    from segscribe.scoring import inputs_from_table, score
+    from segscribe.schemas.scoring import SensitivityConfig
 
     rng = np.random.default_rng(0)
     factors = ["attractiveness", "fit", "accessibility", "strategic_value"]

@@ -67,11 +67,11 @@ def _subset(src: Path, dest_dir: Path, rows: int | None, copies: int = 1, name: 
 
 def child_ingest_embed(args: dict[str, Any]) -> dict[str, Any]:
     """Ingest + embed + persist one file into a fresh workspace, then raw-embed the same windows."""
-    from agent.embed.onnx_minilm import MiniLMEmbedder
-    from agent.ingest.indexer import DEFAULT_INDEX_ROLES
-    from agent.ingest.service import ingest_paths
-    from agent.store.vectors import windows
-    from agent.store.workspace import Workspace
+    from segscribe.embed.onnx_minilm import MiniLMEmbedder
+    from segscribe.ingest.indexer import DEFAULT_INDEX_ROLES
+    from segscribe.ingest.service import ingest_paths
+    from segscribe.store.vectors import windows
+    from segscribe.store.workspace import Workspace
 
     with tempfile.TemporaryDirectory(prefix="segscribe-bench-") as tmp:
         src = _subset(Path(args["path"]), Path(tmp), args.get("rows"))
@@ -118,11 +118,11 @@ def child_ingest_embed(args: dict[str, Any]) -> dict[str, Any]:
 
 def child_extract(args: dict[str, Any]) -> dict[str, Any]:
     """Offline extraction of every document after ingest (ingest without embedding, not timed)."""
-    from agent.embed.onnx_minilm import MiniLMEmbedder
-    from agent.ingest.service import ingest_paths
-    from agent.pipeline.extract import extract_document
-    from agent.providers.offline import OfflineExtractor
-    from agent.store.workspace import Workspace
+    from segscribe.embed.onnx_minilm import MiniLMEmbedder
+    from segscribe.ingest.service import ingest_paths
+    from segscribe.pipeline.extract import extract_document
+    from segscribe.providers.offline import OfflineExtractor
+    from segscribe.store.workspace import Workspace
 
     with tempfile.TemporaryDirectory(prefix="segscribe-bench-") as tmp:
         src = _subset(Path(args["path"]), Path(tmp), args.get("rows"), args.get("copies", 1))
@@ -149,8 +149,8 @@ def child_extract(args: dict[str, Any]) -> dict[str, Any]:
 
 def child_pipeline(args: dict[str, Any]) -> dict[str, Any]:
     """End-to-end run_pipeline from a fresh workspace (model load included)."""
-    from agent.runner import RunOptions, run_pipeline
-    from agent.store.workspace import Workspace
+    from segscribe.runner import RunOptions, run_pipeline
+    from segscribe.store.workspace import Workspace
 
     with tempfile.TemporaryDirectory(prefix="segscribe-bench-") as tmp:
         inputs = [Path(p) for p in args["paths"]]
@@ -177,7 +177,7 @@ def child_pipeline(args: dict[str, Any]) -> dict[str, Any]:
 
 
 def child_external(args: dict[str, Any]) -> dict[str, Any]:
-    from evals.external import run_external_checks
+    from segscribe.evals.external import run_external_checks
 
     return run_external_checks()
 

@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from evals.gold import load_gold
-from evals.metrics import citation_validity, persona_grounding, quote_exactness, speaker_attribution
-from evals.scorecard import Scorecard, apply_gate, evaluate, load_thresholds, to_json, to_markdown
+from segscribe.evals.gold import load_gold
+from segscribe.evals.metrics import citation_validity, persona_grounding, quote_exactness, speaker_attribution
+from segscribe.evals.scorecard import Scorecard, apply_gate, evaluate, load_thresholds, to_json, to_markdown
 
 
 def _resolver(docs: dict[str, Any], corpus: Path) -> Any:
@@ -26,14 +26,14 @@ def _resolver(docs: dict[str, Any], corpus: Path) -> Any:
 
 def evaluate_run(ws: Any, run_dir: Path, corpus: Path, embed: Any, provider: str = "offline") -> Scorecard:
     """Scorecard of a run on a labelled corpus (gold in corpus/gold/)."""
-    from agent.embed import memoise
+    from segscribe.embed import memoise
 
     embed = memoise(embed)  # the metrics and the fault self-test embed the same texts many times
     from pydantic import TypeAdapter
 
-    from agent.pipeline.themes import owner
-    from schemas.evidence import Evidence
-    from schemas.persona import Persona
+    from segscribe.pipeline.themes import owner
+    from segscribe.schemas.evidence import Evidence
+    from segscribe.schemas.persona import Persona
 
     docs = {d.id: d for d in ws.documents()}
     gold = load_gold(corpus / "gold" / "evidence.jsonl", _resolver(docs, corpus))
@@ -53,7 +53,7 @@ def evaluate_run(ws: Any, run_dir: Path, corpus: Path, embed: Any, provider: str
     personas_path = run_dir / "personas.json"
     personas = [Persona.model_validate(p) for p in json.loads(personas_path.read_text(encoding="utf-8"))] \
         if personas_path.exists() else []
-    from agent.pipeline.personas import persona_claims
+    from segscribe.pipeline.personas import persona_claims
 
     card = evaluate(docs, labelled, gold, embed, segment_of_doc=segment_of_doc,
                     gold_segments=gold_segments, provider=provider, corpus=str(corpus))
@@ -84,7 +84,7 @@ def _gold_segments(corpus: Path, docs: dict[str, Any]) -> dict[str, str]:
 
 
 def write_scorecard(card: Scorecard, run_dir: Path) -> dict[str, Path]:
-    from agent.runs import atomic_write
+    from segscribe.runs import atomic_write
 
     paths = {"json": run_dir / "scorecard.json", "md": run_dir / "scorecard.md"}
     atomic_write(paths["json"], to_json(card))

@@ -4,7 +4,7 @@ Each check returns a dict of figures, or ``{"skipped": "absent", ...}`` when its
 the whole run works on machines without the shared data. Nothing here tunes anything: the numbers
 are reported as they come out of segscribe's own methods.
 
-    python -m evals.external [DATA_DIR]
+    python -m segscribe.evals.external [DATA_DIR]
 """
 
 from __future__ import annotations
@@ -16,7 +16,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-DATA_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+def default_data_dir() -> Path:
+    """`SEGSCRIBE_SHARED_DATA`, else `../shared/data` from the current folder (the project root in a checkout)."""
+    import os
+
+    return Path(os.environ.get("SEGSCRIBE_SHARED_DATA") or Path("..") / "shared" / "data")
+
+
+DATA_DIR = default_data_dir()
 
 BITEXT = Path("bitext_support") / "tickets.csv"
 TELCO = Path("telco_churn") / "customers.csv"
@@ -32,7 +39,7 @@ def _skip(path: Path) -> dict[str, Any]:
 def _embedder(embedder: Any) -> Any:
     if embedder is not None:
         return embedder
-    from agent.embed.onnx_minilm import MiniLMEmbedder
+    from segscribe.embed.onnx_minilm import MiniLMEmbedder
 
     return MiniLMEmbedder()
 
@@ -62,7 +69,7 @@ def check_bitext(
     from sklearn.cluster import KMeans
     from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
-    from agent.pipeline.themes import choose_k_ward
+    from segscribe.pipeline.themes import choose_k_ward
 
     df = pd.read_csv(path, usecols=["instruction", "category"], dtype=str).dropna()
     if limit:
@@ -114,9 +121,9 @@ def check_telco(data_dir: Path | None = None, *, bootstrap_rounds: int = 10) -> 
         return _skip(path)
     import pandas as pd
 
-    from agent.quant.profile import build_segmentation
-    from agent.quant.tables import load_customers
-    from schemas.segment import SegmentConfig
+    from segscribe.quant.profile import build_segmentation
+    from segscribe.quant.tables import load_customers
+    from segscribe.schemas.segment import SegmentConfig
 
     raw = pd.read_csv(path, dtype=str, keep_default_na=False)
     blank_total = int(raw["TotalCharges"].str.strip().eq("").sum()) if "TotalCharges" in raw else 0
@@ -162,7 +169,7 @@ def check_retail(data_dir: Path | None = None) -> dict[str, Any]:
     full_p, sample_p = d / RETAIL_ALL, d / RETAIL_SAMPLE
     if not full_p.is_file():
         return _skip(full_p)
-    from agent.quant.rfm import rfm_from_file
+    from segscribe.quant.rfm import rfm_from_file
 
     t0 = time.perf_counter()
     full = rfm_from_file(full_p)
@@ -205,11 +212,11 @@ def check_creatives(
     path = (data_dir or DATA_DIR) / CREATIVES
     if not path.is_file():
         return _skip(path)
-    from agent.ingest.service import ingest_paths
-    from agent.pipeline.extract import extract_document
-    from agent.providers.offline import OfflineExtractor
-    from agent.store.workspace import Workspace
-    from evals.metrics import quote_exactness, speaker_attribution
+    from segscribe.ingest.service import ingest_paths
+    from segscribe.pipeline.extract import extract_document
+    from segscribe.providers.offline import OfflineExtractor
+    from segscribe.store.workspace import Workspace
+    from segscribe.evals.metrics import quote_exactness, speaker_attribution
 
     emb = _embedder(embedder)
     with tempfile.TemporaryDirectory(prefix="segscribe-ext-") as tmp:

@@ -19,8 +19,8 @@ from collections.abc import Callable, Mapping, Sequence
 
 from pydantic import BaseModel, ConfigDict
 
-from evals.gold import GoldItem
-from evals.metrics import (
+from segscribe.evals.gold import GoldItem
+from segscribe.evals.metrics import (
     Embedder,
     citation_precision_recall,
     citation_validity,
@@ -29,8 +29,8 @@ from evals.metrics import (
     quote_exactness,
     speaker_attribution,
 )
-from schemas.document import VOICE_ROLES, Document, Passage
-from schemas.evidence import EVIDENCE_CLASSES, Citation, EvidenceBase
+from segscribe.schemas.document import VOICE_ROLES, Document, Passage
+from segscribe.schemas.evidence import EVIDENCE_CLASSES, Citation, EvidenceBase
 
 Items = list[EvidenceBase]
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from schemas.evidence import EvidenceKind
+from segscribe.schemas.evidence import EvidenceKind
 
 #: Maps a gold record's `file` to `(doc_id, canonical_text)`.
 Resolver = Callable[[str], tuple[str, str]]

@@ -32,9 +32,9 @@ from pydantic import BaseModel, ConfigDict
 from scipy.optimize import linear_sum_assignment
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
-from evals.gold import GoldItem
-from schemas.document import VOICE_ROLES, Document
-from schemas.evidence import Citation, EvidenceBase, EvidenceKind
+from segscribe.evals.gold import GoldItem
+from segscribe.schemas.document import VOICE_ROLES, Document
+from segscribe.schemas.evidence import Citation, EvidenceBase, EvidenceKind
 
 #: Embeds a batch of texts; returns one L2-normalised row per text.
 Embedder = Callable[[list[str]], np.ndarray]

@@ -17,9 +17,9 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from evals.faults import SelfTestReport, gold_to_items, run_self_test
-from evals.gold import GoldItem
-from evals.metrics import (
+from segscribe.evals.faults import SelfTestReport, gold_to_items, run_self_test
+from segscribe.evals.gold import GoldItem
+from segscribe.evals.metrics import (
     KINDS,
     CitationValidityResult,
     ClaimSupportResult,
@@ -39,8 +39,8 @@ from evals.metrics import (
     segment_recovery,
     speaker_attribution,
 )
-from schemas.document import Document
-from schemas.evidence import EvidenceBase
+from segscribe.schemas.document import Document
+from segscribe.schemas.evidence import EvidenceBase
 
 #: Decimal places kept for every float in the scorecard.
 DIGITS = 6

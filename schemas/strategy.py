@@ -10,10 +10,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from schemas.persona import Persona
-from schemas.scoring import ScoringResult
-from schemas.segment import Segmentation
-from schemas.theme import Theme
+from segscribe.schemas.persona import Persona
+from segscribe.schemas.scoring import ScoringResult
+from segscribe.schemas.segment import Segmentation
+from segscribe.schemas.theme import Theme
 
 
 class _M(BaseModel):
@@ -162,6 +162,6 @@ class StrategyReport(_M):
     data_gaps: list[DataGap] = Field(default_factory=list)
     """Data requirements and gaps."""
     evidence: list[dict[str, Any]] = Field(default_factory=list)
-    """Every evidence item referenced (model_dump of schemas.evidence items)."""
+    """Every evidence item referenced (model_dump of segscribe.schemas.evidence items)."""
     sources: list[CitedSource] = Field(default_factory=list)
     """Documents cited anywhere in the report."""

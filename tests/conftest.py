@@ -6,10 +6,7 @@ import socket
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = ROOT.parent / "shared" / "data"
-CORPUS = ROOT / "corpus"
+from factories import CORPUS, ROOT, SHARED_DATA, shared  # noqa: F401  (re-exported for fixtures)
 
 
 @pytest.fixture(autouse=True)
@@ -28,23 +25,15 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ANONYMIZED_TELEMETRY", "False")
 
 
-def shared(path: str) -> Path:
-    """A file under ../shared/data, or skip the test when it is absent."""
-    p = SHARED_DATA / path
-    if not p.exists():
-        pytest.skip(f"shared data not available: {p}")
-    return p
-
-
 @pytest.fixture
 def workspace(tmp_path: Path):  # type: ignore[no-untyped-def]
-    from agent.store.workspace import Workspace
+    from segscribe.store.workspace import Workspace
 
     return Workspace.open(tmp_path / "ws")
 
 
 @pytest.fixture(scope="session")
 def embedder():  # type: ignore[no-untyped-def]
-    from agent.embed import default_embedder
+    from segscribe.embed import default_embedder
 
     return default_embedder()

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from schemas.evidence import EvidenceBase, Goal, JobToBeDone, Objection, PainPoint, Quote, Workaround
-from schemas.persona import Claim, ClaimField, Persona, QuoteRef
-from schemas.scoring import (
+from segscribe.schemas.evidence import EvidenceBase, Goal, JobToBeDone, Objection, PainPoint, Quote, Workaround
+from segscribe.schemas.persona import Claim, ClaimField, Persona, QuoteRef
+from segscribe.schemas.scoring import (
     FactorContribution,
     ScoredSegment,
     ScoringResult,
@@ -20,7 +20,7 @@ from schemas.scoring import (
     SensitivityReport,
     Source,
 )
-from schemas.segment import (
+from segscribe.schemas.segment import (
     AssignmentSummary,
     AttributeLift,
     CriterionResult,
@@ -32,7 +32,7 @@ from schemas.segment import (
     Status,
     ValidationReport,
 )
-from schemas.strategy import (
+from segscribe.schemas.strategy import (
     KPI,
     Basis,
     CitedSource,
@@ -43,7 +43,7 @@ from schemas.strategy import (
     StrategyReport,
     TargetingRow,
 )
-from schemas.theme import Theme
+from segscribe.schemas.theme import Theme
 
 Turn = tuple[str, str, str | None, str]
 

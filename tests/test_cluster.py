@@ -7,10 +7,9 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from agent.quant.cluster import ClusterConfig, bootstrap_stability, cluster_customers, infer_features
-from agent.quant.profile import assign, build_segmentation
-from schemas.segment import Segmentation, SegmentConfig
+from segscribe.quant.cluster import ClusterConfig, bootstrap_stability, cluster_customers, infer_features
+from segscribe.quant.profile import assign, build_segmentation
+from segscribe.schemas.segment import Segmentation, SegmentConfig
 
 
 def blobs(n_per: tuple[int, ...] = (60, 40, 25), seed: int = 0) -> pd.DataFrame:
@@ -70,10 +69,9 @@ def test_shuffled_rows_give_identical_clusters() -> None:
 
 
 def test_ward_matches_agglomerative_clustering() -> None:
+    from segscribe.quant.cluster import fit_space, sort_by_id, transform
     from sklearn.cluster import AgglomerativeClustering
     from sklearn.metrics import adjusted_rand_score
-
-    from agent.quant.cluster import fit_space, sort_by_id, transform
 
     df = blobs((30, 20, 15), seed=2)
     res = cluster_customers(df, cfg(method="ward", k=3, bootstrap_rounds=3))
@@ -92,7 +90,7 @@ def test_bootstrap_splits_a_homogeneous_blob_unstably() -> None:
     # One round Gaussian cloud forced into 3 clusters: cuts move between resamples.
     rng = np.random.default_rng(5)
     X = rng.normal(size=(300, 2))
-    from agent.quant.cluster import _fit, canonical_labels
+    from segscribe.quant.cluster import _fit, canonical_labels
 
     labels, _ = canonical_labels(X, _fit(X, 3, "kmeans", 0, 4))
     stab = bootstrap_stability(X, labels, 3, cfg(bootstrap_rounds=10))

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import factories
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from evals.gold import GoldError, GoldItem, load_gold, parse_gold
-from evals.metrics import (
+from segscribe.evals.gold import GoldError, GoldItem, load_gold, parse_gold
+from segscribe.evals.metrics import (
     assign,
     citation_precision_recall,
     citation_validity,
@@ -28,45 +27,16 @@ from evals.metrics import (
     span_jaccard,
     speaker_attribution,
 )
-from schemas.document import DocKind, Document, Passage, Role
-from schemas.evidence import EVIDENCE_CLASSES, Citation, EvidenceBase, EvidenceKind, PainPoint
+from segscribe.schemas.document import DocKind, Document, Role
+from segscribe.schemas.evidence import EVIDENCE_CLASSES, Citation, EvidenceBase, EvidenceKind, PainPoint
 
 # --------------------------------------------------------------------------- builders
 
 Turn = tuple[str, Role, str]
 
 
-def make_doc(doc_id: str, turns: list[Turn], kind: DocKind = DocKind.interview) -> Document:
-    """`Speaker: utterance` lines; each passage covers the utterance only."""
-    lines: list[str] = []
-    passages: list[Passage] = []
-    pos = 0
-    for i, (speaker, role, utt) in enumerate(turns):
-        label = f"{speaker}: "
-        start = pos + len(label)
-        passages.append(
-            Passage(
-                id=f"{doc_id}:{i}",
-                doc_id=doc_id,
-                index=i,
-                speaker=speaker,
-                role=role,
-                start=start,
-                end=start + len(utt),
-                text=utt,
-            )
-        )
-        lines.append(label + utt)
-        pos += len(label + utt) + 1
-    text = "\n".join(lines)
-    return Document(
-        id=doc_id,
-        kind=kind,
-        source=f"{doc_id}.md",
-        content_hash=hashlib.sha256(text.encode()).hexdigest(),
-        text=text,
-        passages=passages,
-    )
+def make_doc(doc_id: str, turns: list[tuple[str, Role, str]], kind: DocKind = DocKind.interview) -> Document:
+    return factories.make_doc(doc_id, turns, kind)
 
 
 def span(doc: Document, quote: str, nth: int = 0) -> tuple[int, int]:

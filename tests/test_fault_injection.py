@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 
+import factories
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from evals import faults as F
-from evals.gold import GoldItem
-from evals.metrics import (
+from segscribe.evals import faults as F
+from segscribe.evals.gold import GoldItem
+from segscribe.evals.metrics import (
     citation_precision_recall,
     hashed_bow_embedder,
     quote_exactness,
     speaker_attribution,
 )
-from evals.scorecard import (
+from segscribe.evals.scorecard import (
     THRESHOLDS_PATH,
     apply_gate,
     build_scorecard,
@@ -27,42 +26,14 @@ from evals.scorecard import (
     to_json,
     to_markdown,
 )
-from schemas.document import DocKind, Document, Passage, Role
-from schemas.evidence import EvidenceKind
+from segscribe.schemas.document import DocKind, Document, Role
+from segscribe.schemas.evidence import EvidenceKind
 
 # --------------------------------------------------------------------------- corpus
 
 
 def make_doc(doc_id: str, turns: list[tuple[str, Role, str]], kind: DocKind = DocKind.interview) -> Document:
-    lines: list[str] = []
-    passages: list[Passage] = []
-    pos = 0
-    for i, (speaker, role, utt) in enumerate(turns):
-        label = f"{speaker}: "
-        start = pos + len(label)
-        passages.append(
-            Passage(
-                id=f"{doc_id}:{i}",
-                doc_id=doc_id,
-                index=i,
-                speaker=speaker,
-                role=role,
-                start=start,
-                end=start + len(utt),
-                text=utt,
-            )
-        )
-        lines.append(label + utt)
-        pos += len(label + utt) + 1
-    text = "\n".join(lines)
-    return Document(
-        id=doc_id,
-        kind=kind,
-        source=f"{doc_id}.md",
-        content_hash=hashlib.sha256(text.encode()).hexdigest(),
-        text=text,
-        passages=passages,
-    )
+    return factories.make_doc(doc_id, turns, kind)
 
 
 I1 = make_doc(

@@ -8,10 +8,9 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from agent.ingest import parse_file, parse_text_document
-from agent.ingest.text import IngestError
-from schemas.document import DocKind, Document, Role
+from segscribe.ingest import parse_file, parse_text_document
+from segscribe.ingest.text import IngestError
+from segscribe.schemas.document import DocKind, Document, Role
 
 
 def write(tmp_path: Path, name: str, content: str | bytes) -> Path:

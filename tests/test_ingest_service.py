@@ -5,15 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from factories import shared
+from segscribe.cli.main import app
+from segscribe.ingest.service import ingest_paths
+from segscribe.schemas.document import Role
+from segscribe.search import search_passages
+from segscribe.store.vectors import VectorIndex
+from segscribe.store.workspace import Workspace
 from typer.testing import CliRunner
-
-from agent.cli.main import app
-from agent.ingest.service import ingest_paths
-from agent.search import search_passages
-from agent.store.vectors import VectorIndex
-from agent.store.workspace import Workspace
-from schemas.document import Role
-from tests.conftest import shared
 
 INTERVIEW = """---
 participant: Ana Ruiz

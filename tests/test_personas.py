@@ -8,24 +8,24 @@ import random
 import re
 from typing import Any
 
+import factories
 import numpy as np
 import pytest
-
-from agent.pipeline import gate
-from agent.pipeline.personas import (
+from segscribe.evals.metrics import persona_grounding
+from segscribe.pipeline import gate
+from segscribe.pipeline.personas import (
     OFFLINE_PROMPT,
     check_persona,
     draft_personas_llm,
     draft_personas_offline,
     persona_claims,
 )
-from agent.providers.base import LLMRequest
-from agent.providers.scripted import ScriptedChat
-from evals.metrics import persona_grounding
-from schemas.document import DocKind, Document, Passage, Role
-from schemas.evidence import DraftEvidence, EvidenceBase, EvidenceKind, JobType
-from schemas.persona import NOT_IN_DATA, Persona
-from schemas.segment import AttributeLift, SegmentDefinition, SegmentProfile
+from segscribe.providers.base import LLMRequest
+from segscribe.providers.scripted import ScriptedChat
+from segscribe.schemas.document import DocKind, Document
+from segscribe.schemas.evidence import DraftEvidence, EvidenceBase, EvidenceKind, JobType
+from segscribe.schemas.persona import NOT_IN_DATA, Persona
+from segscribe.schemas.segment import AttributeLift, SegmentDefinition, SegmentProfile
 
 # --------------------------------------------------------------------------- fixtures
 
@@ -40,36 +40,9 @@ def toy_embed(texts: list[str]) -> np.ndarray:
     return out / np.where(norms > 0, norms, 1.0)
 
 
-def make_doc(
-    doc_id: str, meta: dict[str, Any], turns: list[tuple[str, str, str]], kind: DocKind = DocKind.interview
-) -> Document:
-    text, passages = "", []
-    for i, (speaker, role, said) in enumerate(turns):
-        prefix = f"{speaker}: "
-        start = len(text) + len(prefix)
-        passages.append(
-            Passage(
-                id=f"{doc_id}:{i}",
-                doc_id=doc_id,
-                index=i,
-                speaker=speaker,
-                role=Role(role),
-                start=start,
-                end=start + len(said),
-                text=said,
-            )
-        )
-        text += prefix + said + "\n"
-    return Document(
-        id=doc_id,
-        kind=kind,
-        source=f"corpus/{doc_id}",
-        title=doc_id,
-        metadata=meta,
-        text=text,
-        content_hash=hashlib.sha256(text.encode()).hexdigest(),
-        passages=passages,
-    )
+def make_doc(doc_id: str, meta: dict[str, Any], turns: list[tuple[str, str, str]],
+             kind: DocKind = DocKind.interview) -> Document:
+    return factories.make_doc(doc_id, turns, kind, metadata=meta)
 
 
 def grounded(doc: Document, drafts: list[tuple[str, int, str, dict[str, Any]]]) -> list[EvidenceBase]:

@@ -12,16 +12,15 @@ import time
 from pathlib import Path
 
 import pytest
-
-from agent.ingest import parse_text_document
-from agent.pipeline import gate
-from agent.pipeline.extract import extract_document
-from agent.providers.llm_extract import LLMExtractor
-from agent.providers.offline import OfflineExtractor
-from agent.providers.scripted import ScriptedChat
-from schemas.document import Document
-from schemas.evidence import DraftEvidence, DraftEvidenceList, EvidenceKind
-from tests.conftest import CORPUS, ROOT
+from factories import CORPUS, ROOT
+from segscribe.ingest import parse_text_document
+from segscribe.pipeline import gate
+from segscribe.pipeline.extract import extract_document
+from segscribe.providers.llm_extract import LLMExtractor
+from segscribe.providers.offline import OfflineExtractor
+from segscribe.providers.scripted import ScriptedChat
+from segscribe.schemas.document import Document
+from segscribe.schemas.evidence import DraftEvidence, DraftEvidenceList, EvidenceKind
 
 TRANSCRIPT = """---
 participant: Ana Ruiz
@@ -122,8 +121,8 @@ def small_corpus(tmp: Path) -> Path:
 
 
 def test_graph_end_to_end_on_a_small_corpus(tmp_path: Path, embedder) -> None:
-    from agent.runner import RunOptions, run_pipeline
-    from agent.store.workspace import Workspace
+    from segscribe.runner import RunOptions, run_pipeline
+    from segscribe.store.workspace import Workspace
 
     ws = Workspace.open(tmp_path / "ws")
     record = run_pipeline(ws, RunOptions(inputs=[small_corpus(tmp_path)]), embedder=embedder)
@@ -148,7 +147,7 @@ def test_resume_after_kill_does_not_redo_finished_documents(tmp_path: Path) -> N
             encoding="utf-8")
     ws_path = tmp_path / "ws"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    cmd = [sys.executable, "-c", "from agent.cli.main import app; app()", "run", str(corpus), "-w", str(ws_path),
+    cmd = [sys.executable, "-c", "from segscribe.cli.main import app; app()", "run", str(corpus), "-w", str(ws_path),
            "--json"]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 300
@@ -165,8 +164,8 @@ def test_resume_after_kill_does_not_redo_finished_documents(tmp_path: Path) -> N
     before = {p.name: p.stat().st_mtime_ns for p in extract_dir.glob("*.json")}
     assert not (extract_dir.parent / "report.html").exists()
 
-    from agent.runner import RunOptions, run_pipeline
-    from agent.store.workspace import Workspace
+    from segscribe.runner import RunOptions, run_pipeline
+    from segscribe.store.workspace import Workspace
 
     ws = Workspace.open(ws_path)
     run_id = extract_dir.parent.name
@@ -180,10 +179,10 @@ def test_resume_after_kill_does_not_redo_finished_documents(tmp_path: Path) -> N
 def test_record_then_replay_round_trip_strips_the_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Record mode writes a key-free cassette; replay mode runs the LLM path from it with no key."""
     import httpx2
-
-    from agent.providers import cassette
-    from agent.runner import make_extractor
-    from tests.test_llm_extract import CASSETTES, make_doc
+    from factories import CASSETTES
+    from factories import ann_interview as make_doc
+    from segscribe.providers import cassette
+    from segscribe.runner import make_extractor
 
     # Stand-in for the real service: the hand-written wire-format cassette, served in order.
     monkeypatch.setattr(httpx2, "HTTPTransport", lambda: cassette.MockTransportFromCassette(

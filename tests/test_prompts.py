@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from agent.prompts import PromptError, available_versions, load_prompt, parse_prompt
-from schemas.evidence import DraftEvidenceList
+from segscribe.prompting import PromptError, available_versions, load_prompt, parse_prompt
+from segscribe.schemas.evidence import DraftEvidenceList
 
 VARS = {"document_title": "Interview 3", "passages": "[p:d:1] (participant) hello", "feedback": ""}
 
@@ -59,7 +58,7 @@ def test_unknown_task_and_version() -> None:
 TEMPLATE = """---
 id: demo
 version: 2
-output_schema: schemas.evidence.DraftEvidenceList
+output_schema: segscribe.schemas.evidence.DraftEvidenceList
 variables: [a]
 ---
 ## system

@@ -11,8 +11,8 @@ from typing import Any
 
 import httpx2
 import pytest
-
-from agent.providers.anthropic import (
+from factories import CASSETTES  # noqa: E402
+from segscribe.providers.anthropic import (
     DEFAULT_PRICES,
     NO_KEY_MESSAGE,
     AnthropicChat,
@@ -20,11 +20,10 @@ from agent.providers.anthropic import (
     cost_usd,
     price_for,
 )
-from agent.providers.base import CallUsage, ChatModel, LLMRequest, ProviderError, StructuredOutputError
-from agent.providers.cassette import MockTransportFromCassette, RecordingTransport
-from schemas.evidence import DraftEvidenceList, EvidenceKind
+from segscribe.providers.base import CallUsage, ChatModel, LLMRequest, ProviderError, StructuredOutputError
+from segscribe.providers.cassette import MockTransportFromCassette, RecordingTransport
+from segscribe.schemas.evidence import DraftEvidenceList, EvidenceKind
 
-CASSETTES = Path(__file__).parent / "cassettes"
 MODEL = "claude-sonnet-4-6"
 DUMMY_KEY = "sk-ant-dummy-key-for-tests-0000"
 REQUEST = LLMRequest(

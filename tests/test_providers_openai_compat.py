@@ -6,18 +6,16 @@ import json
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from factories import CASSETTES  # noqa: E402
+from segscribe.providers.base import ChatModel, LLMRequest, ProviderError, StructuredOutputError
+from segscribe.providers.cassette import MockTransportFromCassette
+from segscribe.providers.openai_compat import OpenAICompatChat
+from segscribe.schemas.evidence import DraftEvidenceList, EvidenceKind
 
-from agent.providers.base import ChatModel, LLMRequest, ProviderError, StructuredOutputError
-from agent.providers.cassette import MockTransportFromCassette
-from agent.providers.openai_compat import OpenAICompatChat
-from schemas.evidence import DraftEvidenceList, EvidenceKind
-
-CASSETTES = Path(__file__).parent / "cassettes"
 BASE_URL = "http://localhost:11434/v1"
 REQUEST = LLMRequest(
     task="extract_evidence",

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import httpx2
 import pytest
-
-from agent.providers.anthropic import AnthropicChat
-from agent.providers.base import ChatModel, LLMRequest, ProviderError
-from agent.providers.openai_compat import OpenAICompatChat
-from agent.providers.registry import DEFAULT_OPENAI_COMPAT_URL, default_provider_spec, make_chat
-from agent.providers.scripted import ScriptedChat
-from schemas.evidence import DraftEvidence, DraftEvidenceList, EvidenceKind
+from segscribe.providers.anthropic import AnthropicChat
+from segscribe.providers.base import ChatModel, LLMRequest, ProviderError
+from segscribe.providers.openai_compat import OpenAICompatChat
+from segscribe.providers.registry import DEFAULT_OPENAI_COMPAT_URL, default_provider_spec, make_chat
+from segscribe.providers.scripted import ScriptedChat
+from segscribe.schemas.evidence import DraftEvidence, DraftEvidenceList, EvidenceKind
 
 ITEM = {"kind": "pain", "passage_id": "d:1", "quote": "it breaks every week"}
 

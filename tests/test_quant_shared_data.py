@@ -6,11 +6,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
-from agent.quant.profile import build_segmentation, segmentation_from_rfm
-from agent.quant.rfm import compute_rfm, rfm_from_file
-from agent.quant.tables import load_customers, load_transactions
-from schemas.segment import SegmentConfig
+from segscribe.quant.profile import build_segmentation, segmentation_from_rfm
+from segscribe.quant.rfm import compute_rfm, rfm_from_file
+from segscribe.quant.tables import load_customers, load_transactions
+from segscribe.schemas.segment import SegmentConfig
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 RETAIL_ALL = DATA / "online_retail" / "transactions_all.csv.gz"

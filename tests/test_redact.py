@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from agent.redact import Redactor, luhn_ok, name_variants
+from segscribe.redact import Redactor, luhn_ok, name_variants
 
 NAMES = ["Ann Lee", "Priya Shah"]
 

@@ -11,9 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from agent.report import write_report
-from tests.report_fixtures import sample_report
+from report_fixtures import sample_report
+from segscribe.report import write_report
 
 pytestmark = pytest.mark.browser
 

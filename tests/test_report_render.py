@@ -8,13 +8,12 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-
-from agent.report import write_report
-from agent.report.charts import contribution_bars, heatmap, share_bars
-from agent.report.html import render_html
-from agent.report.markdown import PERSONA_FIELDS, SECTIONS, md, render_markdown
-from schemas.strategy import Statement, StrategyReport
-from tests.report_fixtures import sample_report
+from report_fixtures import sample_report
+from segscribe.report import write_report
+from segscribe.report.charts import contribution_bars, heatmap, share_bars
+from segscribe.report.html import render_html
+from segscribe.report.markdown import PERSONA_FIELDS, SECTIONS, md, render_markdown
+from segscribe.schemas.strategy import Statement, StrategyReport
 
 XSS = "<script>alert(1)</script>"
 ENTRY = re.compile(r'^- <a id="evidence-e(\d+)"></a>\*\*\[E(\d+)\]\*\* (\w+) · “(.*?)” — (.*?) · \*(.*?)\* · '

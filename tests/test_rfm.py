@@ -9,8 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
-from agent.quant.rfm import (
+from segscribe.quant.rfm import (
     RFM_SEGMENT_GRID,
     RFM_SEGMENTS,
     compute_rfm,
@@ -18,8 +17,8 @@ from agent.quant.rfm import (
     segment_for,
     segment_rule,
 )
-from agent.quant.rules import evaluate
-from agent.quant.tables import TableError, load_transactions, normalise_customer_ids, prepare_transactions
+from segscribe.quant.rules import evaluate
+from segscribe.quant.tables import TableError, load_transactions, normalise_customer_ids, prepare_transactions
 
 ROOT = Path(__file__).resolve().parents[1]
 

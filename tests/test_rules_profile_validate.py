@@ -7,11 +7,10 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from agent.quant.profile import Roles, assign, attribute_lifts, build_segmentation, to_flag
-from agent.quant.rules import RuleError, apply_rules, evaluate, parse_rule
-from agent.quant.validate import effect_size, mece_check
-from schemas.segment import Segmentation, SegmentConfig, ValidationConfig
+from segscribe.quant.profile import Roles, assign, attribute_lifts, build_segmentation, to_flag
+from segscribe.quant.rules import RuleError, apply_rules, evaluate, parse_rule
+from segscribe.quant.validate import effect_size, mece_check
+from segscribe.schemas.segment import Segmentation, SegmentConfig, ValidationConfig
 
 
 def accounts() -> pd.DataFrame:

@@ -7,10 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from factories import CORPUS
+from segscribe.cli.main import app
 from typer.testing import CliRunner
-
-from agent.cli.main import app
-from tests.conftest import CORPUS
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +33,7 @@ def test_run_writes_report_and_run_record(corpus_run: dict[str, Any]) -> None:
 
 
 def test_every_persona_claim_resolves_to_an_exact_quote(corpus_run: dict[str, Any]) -> None:
-    from agent.store.workspace import Workspace
+    from segscribe.store.workspace import Workspace
 
     texts = Workspace.open(corpus_run["ws"]).texts()
     lines = (corpus_run["run"] / "evidence.jsonl").read_text().splitlines()
@@ -55,8 +54,8 @@ def test_every_persona_claim_resolves_to_an_exact_quote(corpus_run: dict[str, An
 
 def test_eval_gate_on_corpus(corpus_run: dict[str, Any], embedder) -> None:
     """The CI gate: the offline provider on corpus/ must meet evals/thresholds.yaml."""
-    from agent.store.workspace import Workspace
-    from evals.corpus_eval import evaluate_run, write_scorecard
+    from segscribe.evals.corpus_eval import evaluate_run, write_scorecard
+    from segscribe.store.workspace import Workspace
 
     card = evaluate_run(Workspace.open(corpus_run["ws"]), corpus_run["run"], CORPUS, embedder.embed)
     paths = write_scorecard(card, corpus_run["run"])
@@ -69,10 +68,10 @@ def test_eval_gate_on_corpus(corpus_run: dict[str, Any], embedder) -> None:
 
 
 def test_gold_spans_are_exact_participant_words(workspace, embedder) -> None:
-    from agent.ingest.service import ingest_paths
-    from evals.corpus_eval import _resolver
-    from evals.gold import load_gold
-    from schemas.document import VOICE_ROLES
+    from segscribe.evals.corpus_eval import _resolver
+    from segscribe.evals.gold import load_gold
+    from segscribe.ingest.service import ingest_paths
+    from segscribe.schemas.document import VOICE_ROLES
 
     ingest_paths(workspace, [CORPUS], index=False)
     docs = {d.id: d for d in workspace.documents()}

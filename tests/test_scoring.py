@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from agent.scoring import (
+from segscribe.schemas.scoring import AnalystSheet, SensitivityConfig
+from segscribe.schemas.segment import SegmentDefinition, SegmentProfile
+from segscribe.scoring import (
     PRESETS,
     ScoringError,
     band_index,
@@ -20,8 +21,6 @@ from agent.scoring import (
     score,
     score_segmentation,
 )
-from schemas.scoring import AnalystSheet, SensitivityConfig
-from schemas.segment import SegmentDefinition, SegmentProfile
 
 M4 = ["attractiveness", "fit", "accessibility", "strategic_value"]
 W5 = ["market_size", "revenue_potential", "fit", "acquisition_ease", "strategic_value"]

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
+import factories
 import pytest
-
-from agent.pipeline import gate
-from agent.pipeline.strategy import (
+from segscribe.pipeline import gate
+from segscribe.pipeline.strategy import (
     between,
     data_gaps,
     executive_summary,
@@ -17,11 +16,11 @@ from agent.pipeline.strategy import (
     roadmap,
     targeting_rows,
 )
-from schemas.document import DocKind, Document, Passage, Role
-from schemas.evidence import DraftEvidence, EvidenceBase, EvidenceKind
-from schemas.persona import Claim, ClaimField, Persona
-from schemas.scoring import ScoredSegment, ScoringResult
-from schemas.segment import (
+from segscribe.schemas.document import DocKind, Document
+from segscribe.schemas.evidence import DraftEvidence, EvidenceBase, EvidenceKind
+from segscribe.schemas.persona import Claim, ClaimField, Persona
+from segscribe.schemas.scoring import ScoredSegment, ScoringResult
+from segscribe.schemas.segment import (
     AttributeLift,
     CriterionResult,
     MeceCheck,
@@ -30,8 +29,8 @@ from schemas.segment import (
     SegmentValidation,
     ValidationReport,
 )
-from schemas.strategy import Statement
-from schemas.theme import Theme
+from segscribe.schemas.strategy import Statement
+from segscribe.schemas.theme import Theme
 
 BASE = {"customers": 1200.0, "churn_rate": 0.1975, "revenue_total": 3_600_000.0}
 
@@ -118,34 +117,8 @@ def scoring() -> ScoringResult:
     )
 
 
-def make_doc(
-    doc_id: str, meta: dict[str, Any], said: list[str], kind: DocKind = DocKind.interview
-) -> Document:
-    text, passages = "", []
-    for i, s in enumerate(said):
-        start = len(text) + len("P: ")
-        passages.append(
-            Passage(
-                id=f"{doc_id}:{i}",
-                doc_id=doc_id,
-                index=i,
-                speaker="P",
-                role=Role.participant,
-                start=start,
-                end=start + len(s),
-                text=s,
-            )
-        )
-        text += f"P: {s}\n"
-    return Document(
-        id=doc_id,
-        kind=kind,
-        source=doc_id,
-        metadata=meta,
-        text=text,
-        passages=passages,
-        content_hash=hashlib.sha256(text.encode()).hexdigest(),
-    )
+def make_doc(doc_id: str, meta: dict[str, Any], said: list[str], kind: DocKind = DocKind.interview) -> Document:
+    return factories.make_doc(doc_id, [("P", "participant", x) for x in said], kind, metadata=meta, source=doc_id)
 
 
 def pains(doc: Document, quotes: list[tuple[str, dict[str, Any]]]) -> list[EvidenceBase]:

@@ -25,7 +25,7 @@ def workspace_path(path: Path | None) -> Path:
 
 
 def open_workspace(path: Path | None, create: bool = True) -> Any:
-    from agent.store.workspace import Workspace
+    from segscribe.store.workspace import Workspace
 
     return Workspace.open(workspace_path(path), create=create)
 
@@ -38,7 +38,7 @@ def fail(message: str, code: int = 2) -> typer.Exit:
 @contextmanager
 def cli_errors() -> Iterator[None]:
     """Turn expected failures into one line that says how to fix them, with a non-zero exit."""
-    from agent.errors import USER_ERRORS
+    from segscribe.errors import USER_ERRORS
 
     try:
         yield

@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from agent.cli.common import JsonOpt, WorkspaceOpt, cli_errors, open_workspace, print_json, progress_bar
-from agent.cli.run_cmd import BaseUrlOpt, ProviderOpt, RecordOpt, ReplayOpt
+from segscribe.cli.common import JsonOpt, WorkspaceOpt, cli_errors, open_workspace, print_json, progress_bar
+from segscribe.cli.run_cmd import BaseUrlOpt, ProviderOpt, RecordOpt, ReplayOpt
 
 
 def eval_cmd(
@@ -26,16 +26,16 @@ def eval_cmd(
 
     Writes runs/<id>/scorecard.json and scorecard.md in the workspace.
     """
-    from agent.embed import default_embedder
-    from agent.runner import RunOptions, run_pipeline
-    from evals.corpus_eval import evaluate_run, write_scorecard
-    from evals.scorecard import to_markdown
+    from segscribe.embed import default_embedder
+    from segscribe.runner import RunOptions, run_pipeline
+    from segscribe.evals.corpus_eval import evaluate_run, write_scorecard
+    from segscribe.evals.scorecard import to_markdown
 
     if dataset not in ("corpus", "external", "all"):
         raise typer.BadParameter("--dataset must be corpus, external or all")
     with cli_errors():
         if dataset in ("external", "all"):
-            from evals.external import run_external_checks
+            from segscribe.evals.external import run_external_checks
 
             ext = run_external_checks()
             if dataset == "external":

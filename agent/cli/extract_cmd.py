@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
-from agent.cli.common import JsonOpt, WorkspaceOpt, cli_errors, open_workspace, print_json, progress_bar
-from agent.cli.run_cmd import BaseUrlOpt, ProviderOpt, latest_run
+from segscribe.cli.common import JsonOpt, WorkspaceOpt, cli_errors, open_workspace, print_json, progress_bar
+from segscribe.cli.run_cmd import BaseUrlOpt, ProviderOpt, latest_run
 
 
 def extract(workspace: WorkspaceOpt = None, provider: ProviderOpt = "offline", base_url: BaseUrlOpt = None,
@@ -18,10 +18,10 @@ def extract(workspace: WorkspaceOpt = None, provider: ProviderOpt = "offline", b
             max_reasks: Annotated[int, typer.Option(help="Re-asks about ungrounded quotes.")] = 2,
             json_out: JsonOpt = False) -> None:
     """Extract cited jobs, pains, goals, workarounds, objections and quotes from every ingested document."""
-    from agent.embed import default_embedder
-    from agent.pipeline.extract import extract_document
-    from agent.runner import make_extractor
-    from agent.runs import RunDir, new_run_id
+    from segscribe.embed import default_embedder
+    from segscribe.pipeline.extract import extract_document
+    from segscribe.runner import make_extractor
+    from segscribe.runs import RunDir, new_run_id
 
     with cli_errors():
         ws = open_workspace(workspace, create=False)
@@ -75,9 +75,9 @@ def themes(workspace: WorkspaceOpt = None,
     """Cluster the evidence of a run into themes labelled by their most distinctive terms."""
     from pydantic import TypeAdapter
 
-    from agent.embed import default_embedder
-    from agent.pipeline.themes import build_themes
-    from schemas.evidence import Evidence
+    from segscribe.embed import default_embedder
+    from segscribe.pipeline.themes import build_themes
+    from segscribe.schemas.evidence import Evidence
 
     with cli_errors():
         folder = latest_run(open_workspace(workspace, create=False), run_id)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from agent.cli.common import JsonOpt, WorkspaceOpt, cli_errors, open_workspace, print_json, progress_bar
+from segscribe.cli.common import JsonOpt, WorkspaceOpt, cli_errors, open_workspace, print_json, progress_bar
 
 
 def init(workspace: WorkspaceOpt = None) -> None:
@@ -64,7 +64,7 @@ def ingest(
     Unchanged files are skipped; changed files replace their old version and vectors; duplicates are kept once.
     Each file is written in its own transaction. Exit code 1 when any file failed.
     """
-    from agent.ingest.service import ingest_paths
+    from segscribe.ingest.service import ingest_paths
 
     with cli_errors():
         ws = open_workspace(workspace)
@@ -105,7 +105,7 @@ def search(
     json_out: JsonOpt = False,
 ) -> None:
     """Semantic search over passages; every hit cites its document and exact character span."""
-    from agent.search import search_passages
+    from segscribe.search import search_passages
 
     with cli_errors():
         ws = open_workspace(workspace, create=False)

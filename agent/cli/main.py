@@ -7,8 +7,8 @@ from pathlib import Path
 
 import typer
 
-from agent import __version__
-from agent.cli import ingest_cmd
+from segscribe import __version__
+from segscribe.cli import ingest_cmd
 
 app = typer.Typer(
     name="segscribe",
@@ -54,10 +54,10 @@ def _register_optional() -> None:
     import importlib
 
     for module, names in (
-        ("agent.cli.extract_cmd", ("extract", "evidence", "themes")),
-        ("agent.cli.segment_cmd", ("segment", "score")),
-        ("agent.cli.run_cmd", ("run", "personas", "report")),
-        ("agent.cli.eval_cmd", ("eval",)),
+        ("segscribe.cli.extract_cmd", ("extract", "evidence", "themes")),
+        ("segscribe.cli.segment_cmd", ("segment", "score")),
+        ("segscribe.cli.run_cmd", ("run", "personas", "report")),
+        ("segscribe.cli.eval_cmd", ("eval",)),
     ):
         try:
             mod = importlib.import_module(module)

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from agent.cli.common import JsonOpt, WorkspaceOpt, cli_errors, open_workspace, print_json, progress_bar
+from segscribe.cli.common import JsonOpt, WorkspaceOpt, cli_errors, open_workspace, print_json, progress_bar
 
 ProviderOpt = Annotated[str, typer.Option(
     "--provider", "-p", envvar="SEGSCRIBE_PROVIDER",
@@ -23,7 +23,7 @@ ReplayOpt = Annotated[Path | None, typer.Option("--replay", help="Replay a recor
 
 
 def latest_run(ws: Any, run: str | None) -> Path:
-    from agent.errors import SegscribeError
+    from segscribe.errors import SegscribeError
 
     run_id = run or ws.get_kv("last_run")
     if not run_id or not (ws.runs_path / run_id).exists():
@@ -52,7 +52,7 @@ def run(
 
     Offline and deterministic by default. Ends with the path of the HTML report.
     """
-    from agent.runner import RunOptions, run_pipeline
+    from segscribe.runner import RunOptions, run_pipeline
 
     with cli_errors():
         ws = open_workspace(workspace)

@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from agent.runs import atomic_write
+from segscribe.runs import atomic_write
 
 if TYPE_CHECKING:
-    from schemas.scoring import ScoringResult
-    from schemas.segment import Segmentation
+    from segscribe.schemas.scoring import ScoringResult
+    from segscribe.schemas.segment import Segmentation
 
 _SOURCE_CODE = {"data": "d", "analyst": "a", "default": "def"}
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON to stdout.")]
@@ -61,10 +61,10 @@ def _load_config(path: Path | None) -> dict[str, Any]:
 
 
 def _run_segment(transactions: Path | None, customers: Path | None, conf: dict[str, Any]) -> Segmentation:
-    from agent.quant.profile import build_segmentation, segmentation_from_rfm
-    from agent.quant.rfm import rfm_from_file
-    from agent.quant.tables import load_customers
-    from schemas.segment import SegmentConfig
+    from segscribe.quant.profile import build_segmentation, segmentation_from_rfm
+    from segscribe.quant.rfm import rfm_from_file
+    from segscribe.quant.tables import load_customers
+    from segscribe.schemas.segment import SegmentConfig
 
     if transactions is not None:
         conf.pop("method", None)
@@ -208,7 +208,7 @@ def score(
     json_out: JsonFlag = False,
 ) -> None:
     """Rank segments with a deterministic prioritisation preset and report weight sensitivity."""
-    from agent.scoring import PRESETS
+    from segscribe.scoring import PRESETS
 
     if preset is not None and preset not in PRESETS:
         raise typer.BadParameter(f"unknown preset {preset!r}; use {', '.join(PRESETS)}",
@@ -225,10 +225,10 @@ def score(
 
 def _run_score(analyst: Path, segmentation: Path | None, preset: str | None, samples: int | None,
                seed: int | None) -> ScoringResult:
-    from agent.scoring import inputs_from_table, load_analyst_sheet, score_segmentation
-    from agent.scoring import score as run_score
-    from schemas.scoring import SensitivityConfig
-    from schemas.segment import Segmentation
+    from segscribe.scoring import inputs_from_table, load_analyst_sheet, score_segmentation
+    from segscribe.scoring import score as run_score
+    from segscribe.schemas.scoring import SensitivityConfig
+    from segscribe.schemas.segment import Segmentation
 
     sheet = load_analyst_sheet(analyst)
     updates = {k: v for k, v in (("samples", samples), ("seed", seed)) if v is not None}
@@ -250,7 +250,7 @@ def _run_score(analyst: Path, segmentation: Path | None, preset: str | None, sam
 
 
 def _with_defaults(inputs: list[Any], defaults: dict[str, int]) -> list[Any]:
-    from schemas.scoring import FactorValue
+    from segscribe.schemas.scoring import FactorValue
 
     for s in inputs:
         for f, v in defaults.items():

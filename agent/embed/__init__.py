@@ -25,7 +25,7 @@ def default_embedder() -> Embedder:
     """The bundled offline model, loaded once per process."""
     global _DEFAULT
     if _DEFAULT is None:
-        from agent.embed.onnx_minilm import MiniLMEmbedder
+        from segscribe.embed.onnx_minilm import MiniLMEmbedder
 
         _DEFAULT = MiniLMEmbedder()
     return _DEFAULT

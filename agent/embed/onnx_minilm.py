@@ -50,7 +50,7 @@ class MiniLMEmbedder:
         opts.inter_op_num_threads = 1
         opts.log_severity_level = 3
         self._session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
-        tok_json = resources.files("agent.embed").joinpath("minilm_tokenizer.json").read_text("utf-8")
+        tok_json = resources.files("segscribe.embed").joinpath("minilm_tokenizer.json").read_text("utf-8")
         self._tok = Tokenizer.from_str(tok_json)
         self._tok.enable_truncation(max_length=MAX_TOKENS)
         self._tok.no_padding()

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from agent.ingest.build import Span, build_document
-from agent.ingest.notes import note_spans
-from agent.ingest.subtitles import render_subtitles
-from agent.ingest.tables import (
+from segscribe.ingest.build import Span, build_document
+from segscribe.ingest.notes import note_spans
+from segscribe.ingest.subtitles import render_subtitles
+from segscribe.ingest.tables import (
     Table,
     find_column,
     read_csv,
@@ -20,9 +20,9 @@ from agent.ingest.tables import (
     ticket_rows,
     transcript_rows,
 )
-from agent.ingest.text import IngestError, decode, split_front_matter
-from agent.ingest.transcript import find_turns
-from schemas.document import DocKind, Document, Role
+from segscribe.ingest.text import IngestError, decode, split_front_matter
+from segscribe.ingest.transcript import find_turns
+from segscribe.schemas.document import DocKind, Document, Role
 
 TEXT_EXT = {".txt", ".md", ".markdown"}
 SUB_EXT = {".vtt", ".srt"}

@@ -7,8 +7,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from agent.ingest.text import strip_span
-from schemas.document import DocKind, Document, Passage, Role
+from segscribe.ingest.text import strip_span
+from segscribe.schemas.document import DocKind, Document, Passage, Role
 
 
 @dataclass

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
-from agent.store.workspace import Workspace
+from segscribe.store.workspace import Workspace
 
 EMBED_CHUNK = 1024
 
@@ -23,8 +23,8 @@ def index_pending(ws: Workspace, stale_ids: list[str], progress: Callable[[str, 
     interviewer turns roughly halves embedding time. Pass ``roles=None`` to
     embed every passage.
     """
-    from agent.embed import default_embedder
-    from agent.store.vectors import VectorIndex
+    from segscribe.embed import default_embedder
+    from segscribe.store.vectors import VectorIndex
 
     pending = ws.unindexed_ids()
     if not pending and not stale_ids:
@@ -55,7 +55,7 @@ def index_pending(ws: Workspace, stale_ids: list[str], progress: Callable[[str, 
 
 def _chunks(pending: list[str], docs: dict[str, Any], roles: tuple[str, ...] | None) -> Any:
     """(document ids, windows) in chunks of about EMBED_CHUNK windows."""
-    from agent.store.vectors import windows
+    from segscribe.store.vectors import windows
 
     batch_ids: list[str] = []
     batch_wins: list[Any] = []

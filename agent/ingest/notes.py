@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from agent.ingest.build import Span
-from schemas.document import Role
+from segscribe.ingest.build import Span
+from segscribe.schemas.document import Role
 
 _QUOTED = re.compile(r"[\"“]([^\"“”\n]{3,})[\"”]")
 _BULLET = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+", re.M)

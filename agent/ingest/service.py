@@ -9,9 +9,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from agent.ingest import IngestError, Parsed, discover, is_ignored, parse_file
-from agent.store.workspace import Workspace
-from schemas.document import DocKind, Document
+from segscribe.ingest import IngestError, Parsed, discover, is_ignored, parse_file
+from segscribe.store.workspace import Workspace
+from segscribe.schemas.document import DocKind, Document
 
 NEAR_DUP_MIN_WORDS = 50
 ID_KEYS = ("participant_id", "customer_id", "respondent_id", "id")
@@ -185,7 +185,7 @@ def join_metadata(ws: Workspace) -> int:
 
 
 def _roles_from_metadata(doc: Document, meta: dict[str, Any]) -> dict[str, str]:
-    from agent.ingest.transcript import interviewer_names, role_for
+    from segscribe.ingest.transcript import interviewer_names, role_for
 
     if doc.kind is not DocKind.interview or not meta.get("interviewer"):
         return {}
@@ -215,7 +215,7 @@ def ingest_paths(ws: Workspace, paths: list[Path], *, as_kind: str | None = None
             progress("parse", i + 1, len(files))
     join_metadata(ws)
     if index:
-        from agent.ingest.indexer import DEFAULT_INDEX_ROLES, index_pending
+        from segscribe.ingest.indexer import DEFAULT_INDEX_ROLES, index_pending
 
         report.indexed_documents, report.indexed_windows = index_pending(
             ws, stale, progress, embedder, roles=None if all_roles else DEFAULT_INDEX_ROLES)

@@ -11,9 +11,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from agent.ingest.build import Span
-from agent.ingest.text import IngestError
-from agent.ingest.transcript import interviewer_names, role_for
+from segscribe.ingest.build import Span
+from segscribe.ingest.text import IngestError
+from segscribe.ingest.transcript import interviewer_names, role_for
 
 _TIME = re.compile(
     r"^(?:\d+\s*\n)?\s*(?P<start>(?:\d{1,2}:)?\d{2}:\d{2}[.,]\d{1,3})\s*-->\s*(?P<end>(?:\d{1,2}:)?\d{2}:\d{2}[.,]\d{1,3})[^\n]*$",

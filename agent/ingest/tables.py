@@ -9,10 +9,10 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent.ingest.build import Span, build_document
-from agent.ingest.text import IngestError
-from agent.ingest.transcript import find_turns
-from schemas.document import DocKind, Document, Role
+from segscribe.ingest.build import Span, build_document
+from segscribe.ingest.text import IngestError
+from segscribe.ingest.transcript import find_turns
+from segscribe.schemas.document import DocKind, Document, Role
 
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "id": ("ticket_id", "id", "ticket", "ticket_number", "case_id", "case_number", "key", "transcript_id",

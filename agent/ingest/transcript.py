@@ -6,8 +6,8 @@ import re
 from collections import Counter
 from typing import Any
 
-from agent.ingest.build import Span
-from schemas.document import Role
+from segscribe.ingest.build import Span
+from segscribe.schemas.document import Role
 
 _TS = r"(?:\[(?P<ts>\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?)\]\s*|(?P<ts2>\d{1,2}:\d{2}:\d{2})\s+)?"
 _NAME = r"(?:\*\*(?P<bold>[^*\n:]{1,40}?):?\*\*:?|(?P<plain>[A-Z][\w.'’\-]*(?: [A-Z\w][\w.'’\-]*){0,3}))"

@@ -5,22 +5,22 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from agent.deps import Deps
-from agent.state import RunState
-from schemas.evidence import EvidenceBase
+from segscribe.deps import Deps
+from segscribe.state import RunState
+from segscribe.schemas.evidence import EvidenceBase
 
 
 def load_evidence(deps: Deps, run_id: str) -> list[EvidenceBase]:
     from pydantic import TypeAdapter
 
-    from schemas.evidence import Evidence
+    from segscribe.schemas.evidence import Evidence
 
     rows = deps.run_dir(run_id).read_jsonl("evidence.jsonl")
     return list(TypeAdapter(list[Evidence]).validate_python(rows))
 
 
 def themes(state: RunState, deps: Deps) -> dict[str, Any]:
-    from agent.pipeline.themes import build_themes
+    from segscribe.pipeline.themes import build_themes
 
     t0 = time.perf_counter()
     evidence = load_evidence(deps, state["run_id"])
@@ -31,14 +31,14 @@ def themes(state: RunState, deps: Deps) -> dict[str, Any]:
 
 
 def segment(state: RunState, deps: Deps) -> dict[str, Any]:
-    from agent.pipeline.segments import (
+    from segscribe.pipeline.segments import (
         SegmentsResult,
         attach_research,
         choose_primary,
         needs_segmentation,
         table_segmentation,
     )
-    from schemas.theme import Theme
+    from segscribe.schemas.theme import Theme
 
     t0 = time.perf_counter()
     run = deps.run_dir(state["run_id"])
@@ -52,7 +52,7 @@ def segment(state: RunState, deps: Deps) -> dict[str, Any]:
     if result.table is not None:
         attach_research(result.table, evidence, found, lambda e: result.customer_segment.get(e.customer_id or ""))
     if result.needs is not None:
-        from agent.pipeline.themes import owner
+        from segscribe.pipeline.themes import owner
 
         attach_research(result.needs, evidence, found, lambda e: result.owner_need.get(owner(e)))
     run.write_json("segments.json", {

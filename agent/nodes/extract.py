@@ -7,8 +7,8 @@ from typing import Any
 
 from langgraph.types import Send
 
-from agent.deps import Deps
-from agent.state import ExtractTask, RunState
+from segscribe.deps import Deps
+from segscribe.state import ExtractTask, RunState
 
 BATCH_MAX = 64  # documents per extract task at most
 BATCH_SPLIT = 8  # aim for at least this many tasks
@@ -35,7 +35,7 @@ def dispatch(state: RunState, deps: Deps) -> list[Send] | str:
 
 def extract_doc(task: ExtractTask, deps: Deps) -> dict[str, Any]:
     """Extract and ground a batch of documents; each finished document is written at once."""
-    from agent.pipeline.extract import extract_documents
+    from segscribe.pipeline.extract import extract_documents
 
     run = deps.run_dir(task["run_id"])
     todo = [d for d in task["doc_ids"] if not run.path(f"extract/{d}.json").exists()]  # never redo finished
@@ -54,7 +54,7 @@ def verify(state: RunState, deps: Deps) -> dict[str, Any]:
     """
     from pydantic import TypeAdapter, ValidationError
 
-    from schemas.evidence import Evidence
+    from segscribe.schemas.evidence import Evidence
 
     t0 = time.perf_counter()
     run = deps.run_dir(state["run_id"])

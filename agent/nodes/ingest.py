@@ -6,12 +6,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from agent.deps import Deps
-from agent.state import RunState
+from segscribe.deps import Deps
+from segscribe.state import RunState
 
 
 def load(state: RunState, deps: Deps) -> dict[str, Any]:
-    from agent.ingest.service import ingest_paths
+    from segscribe.ingest.service import ingest_paths
 
     t0 = time.perf_counter()
     paths = [Path(p) for p in state.get("inputs", [])]
@@ -31,7 +31,7 @@ def load(state: RunState, deps: Deps) -> dict[str, Any]:
 
 
 def index(state: RunState, deps: Deps) -> dict[str, Any]:
-    from agent.ingest.indexer import index_pending
+    from segscribe.ingest.indexer import index_pending
 
     t0 = time.perf_counter()
     n_docs, n_windows = index_pending(deps.workspace, [], deps.progress, deps.embedder)

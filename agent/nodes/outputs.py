@@ -6,11 +6,11 @@ import time
 from collections import defaultdict
 from typing import Any
 
-from agent.deps import Deps
-from agent.nodes.analyse import load_evidence
-from agent.state import RunState
-from schemas.evidence import EvidenceBase
-from schemas.segment import Segmentation
+from segscribe.deps import Deps
+from segscribe.nodes.analyse import load_evidence
+from segscribe.state import RunState
+from segscribe.schemas.evidence import EvidenceBase
+from segscribe.schemas.segment import Segmentation
 
 MIN_EVIDENCE_FOR_PERSONA = 3
 
@@ -24,7 +24,7 @@ def load_segments(deps: Deps, run_id: str) -> tuple[dict[str, Any], Segmentation
 
 
 def evidence_by_segment(data: dict[str, Any], evidence: list[EvidenceBase]) -> dict[str, list[EvidenceBase]]:
-    from agent.pipeline.themes import owner
+    from segscribe.pipeline.themes import owner
 
     out: dict[str, list[EvidenceBase]] = defaultdict(list)
     for e in evidence:
@@ -38,7 +38,7 @@ def evidence_by_segment(data: dict[str, Any], evidence: list[EvidenceBase]) -> d
 
 
 def draft(state: RunState, deps: Deps) -> dict[str, Any]:
-    from agent.pipeline.personas import draft_personas_llm, draft_personas_offline
+    from segscribe.pipeline.personas import draft_personas_llm, draft_personas_offline
 
     t0 = time.perf_counter()
     run = deps.run_dir(state["run_id"])
@@ -77,8 +77,8 @@ DEFAULT_SHEET = {
 
 
 def score(state: RunState, deps: Deps) -> dict[str, Any]:
-    from agent.scoring import load_analyst_sheet, score_segmentation
-    from schemas.scoring import AnalystSheet
+    from segscribe.scoring import load_analyst_sheet, score_segmentation
+    from segscribe.schemas.scoring import AnalystSheet
 
     t0 = time.perf_counter()
     _, seg = load_segments(deps, state["run_id"])
@@ -96,8 +96,8 @@ def score(state: RunState, deps: Deps) -> dict[str, Any]:
 
 
 def report(state: RunState, deps: Deps) -> dict[str, Any]:
-    from agent.pipeline.assemble import assemble_report
-    from agent.report import write_report
+    from segscribe.pipeline.assemble import assemble_report
+    from segscribe.report import write_report
 
     t0 = time.perf_counter()
     run = deps.run_dir(state["run_id"])

@@ -5,16 +5,16 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Any
 
-from agent.deps import Deps
-from agent.nodes.analyse import load_evidence
-from agent.nodes.outputs import evidence_by_segment, load_segments
-from agent.state import RunState
-from schemas.document import Document
-from schemas.evidence import EvidenceBase
-from schemas.persona import Persona
-from schemas.scoring import ScoringResult
-from schemas.strategy import Basis, CitedSource, Statement, StrategyReport
-from schemas.theme import Theme
+from segscribe.deps import Deps
+from segscribe.nodes.analyse import load_evidence
+from segscribe.nodes.outputs import evidence_by_segment, load_segments
+from segscribe.state import RunState
+from segscribe.schemas.document import Document
+from segscribe.schemas.evidence import EvidenceBase
+from segscribe.schemas.persona import Persona
+from segscribe.schemas.scoring import ScoringResult
+from segscribe.schemas.strategy import Basis, CitedSource, Statement, StrategyReport
+from segscribe.schemas.theme import Theme
 
 
 def _sources(docs: dict[str, Document], ids: set[str]) -> list[CitedSource]:
@@ -68,7 +68,7 @@ def _model_description(seg_data: dict[str, Any], scoring: ScoringResult | None) 
 
 
 def assemble_report(state: RunState, deps: Deps) -> StrategyReport:
-    from agent.pipeline import strategy, strategy_plan
+    from segscribe.pipeline import strategy, strategy_plan
 
     run = deps.run_dir(state["run_id"])
     evidence = load_evidence(deps, state["run_id"])
@@ -105,7 +105,7 @@ def assemble_report(state: RunState, deps: Deps) -> StrategyReport:
         kinds[d.kind.value] += 1
     needs = seg_data.get("needs")
     product = deps.corpus_config.get("product") or deps.corpus_config.get("name") or "research corpus"
-    from schemas.segment import Segmentation
+    from segscribe.schemas.segment import Segmentation
 
     return StrategyReport(
         title=f"Segmentation strategy: {product}",

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from agent.pipeline import gate
-from schemas.document import Document
-from schemas.evidence import DraftEvidence, DroppedItem, EvidenceBase
+from segscribe.pipeline import gate
+from segscribe.schemas.document import Document
+from segscribe.schemas.evidence import DraftEvidence, DroppedItem, EvidenceBase
 
 
 class Extractor(Protocol):

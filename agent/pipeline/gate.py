@@ -13,8 +13,8 @@ import hashlib
 import unicodedata
 from dataclasses import dataclass
 
-from schemas.document import VOICE_ROLES, Document, Passage
-from schemas.evidence import EVIDENCE_CLASSES, Citation, DraftEvidence, DroppedItem, EvidenceBase
+from segscribe.schemas.document import VOICE_ROLES, Document, Passage
+from segscribe.schemas.evidence import EVIDENCE_CLASSES, Citation, DraftEvidence, DroppedItem, EvidenceBase
 
 _TRANS = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "‚": "'", "–": "-", "—": "-",
                         "\u00a0": " ", "…": "..."})

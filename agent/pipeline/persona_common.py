@@ -11,10 +11,10 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
-from schemas.document import Document
-from schemas.evidence import EvidenceBase
-from schemas.persona import Persona, QuoteRef
-from schemas.segment import SegmentProfile
+from segscribe.schemas.document import Document
+from segscribe.schemas.evidence import EvidenceBase
+from segscribe.schemas.persona import Persona, QuoteRef
+from segscribe.schemas.segment import SegmentProfile
 
 #: Persona claim fields counted for confidence (same order as `Persona.claim_fields`).
 N_CLAIM_FIELDS = 12

@@ -25,7 +25,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from agent.pipeline.persona_common import (
+from segscribe.pipeline.persona_common import (
     confidence,
     count_participants,
     data_sources,
@@ -35,14 +35,14 @@ from agent.pipeline.persona_common import (
     role_text,
     sort_evidence,
 )
-from agent.prompts import load_prompt
-from agent.providers.base import ChatModel, LLMRequest
-from agent.providers.llm_extract import document_names
-from agent.redact import Redactor, name_variants
-from schemas.document import Document, Role
-from schemas.evidence import EvidenceBase, JobToBeDone, PainPoint, Workaround
-from schemas.persona import Claim, ClaimField, Persona, QuoteRef
-from schemas.segment import SegmentProfile
+from segscribe.prompting import load_prompt
+from segscribe.providers.base import ChatModel, LLMRequest
+from segscribe.providers.llm_extract import document_names
+from segscribe.redact import Redactor, name_variants
+from segscribe.schemas.document import Document, Role
+from segscribe.schemas.evidence import EvidenceBase, JobToBeDone, PainPoint, Workaround
+from segscribe.schemas.persona import Claim, ClaimField, Persona, QuoteRef
+from segscribe.schemas.segment import SegmentProfile
 
 TASK = "draft_persona"
 #: Speaker labels that are roles, not names: never redacted as names.

@@ -35,7 +35,7 @@ Rules, field by field:
   with cosine >= 0.75 to a chosen one are skipped.
 - two personas when two job titles each have >= 2 participants (and `max_personas` >= 2);
   other participants join the sub-group whose centroid is nearest to theirs.
-- confidence: see `agent.pipeline.persona_common.confidence`.
+- confidence: see `segscribe.pipeline.persona_common.confidence`.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ from typing import Any
 
 import numpy as np
 
-from agent.pipeline.persona_common import (
+from segscribe.pipeline.persona_common import (
     confidence,
     count_participants,
     data_sources,
@@ -59,9 +59,9 @@ from agent.pipeline.persona_common import (
     role_text,
     sort_evidence,
 )
-from agent.pipeline.persona_llm import check_persona, draft_personas_llm
-from schemas.document import Document
-from schemas.evidence import (
+from segscribe.pipeline.persona_llm import check_persona, draft_personas_llm
+from segscribe.schemas.document import Document
+from segscribe.schemas.evidence import (
     EvidenceBase,
     Goal,
     JobToBeDone,
@@ -71,8 +71,8 @@ from schemas.evidence import (
     Quote,
     Workaround,
 )
-from schemas.persona import Claim, ClaimField, Persona, QuoteRef
-from schemas.segment import SegmentProfile
+from segscribe.schemas.persona import Claim, ClaimField, Persona, QuoteRef
+from segscribe.schemas.segment import SegmentProfile
 
 __all__ = ["OFFLINE_PROMPT", "check_persona", "draft_personas_llm", "draft_personas_offline",
            "persona_claims"]

@@ -10,10 +10,10 @@ from typing import Any
 
 import numpy as np
 
-from agent.pipeline.themes import choose_k_ward, owner, relabel_by_size
-from schemas.evidence import EvidenceBase
-from schemas.segment import AssignmentSummary, Segmentation, SegmentDefinition, SegmentProfile
-from schemas.theme import Theme
+from segscribe.pipeline.themes import choose_k_ward, owner, relabel_by_size
+from segscribe.schemas.evidence import EvidenceBase
+from segscribe.schemas.segment import AssignmentSummary, Segmentation, SegmentDefinition, SegmentProfile
+from segscribe.schemas.theme import Theme
 
 NEEDS_KINDS = ("pain", "goal", "job", "workaround", "objection")
 
@@ -35,9 +35,9 @@ class SegmentsResult:
 def table_segmentation(cfg: dict[str, Any], base: Path, seed: int = 0,
                        bootstrap_rounds: int = 20) -> tuple[Segmentation, dict[str, str]]:
     """Cluster the customer table described in corpus.yaml (`customers:`) and label every customer."""
-    from agent.quant.profile import assign, build_segmentation
-    from agent.quant.tables import normalise_customer_ids, read_table
-    from schemas.segment import SegmentConfig, ValidationConfig
+    from segscribe.quant.profile import assign, build_segmentation
+    from segscribe.quant.tables import normalise_customer_ids, read_table
+    from segscribe.schemas.segment import SegmentConfig, ValidationConfig
 
     c = cfg["customers"]
     df = read_table(base / c["path"])

@@ -4,7 +4,7 @@
 Every cell is a recommendation (`recommendation=True`) whose `basis` lists the data
 figures (and evidence ids of the top pain, where it motivates the cell) the rule read.
 Shared figures and thresholds (value index, churn ratio, top tier, top pain) are
-documented in `agent.pipeline.strategy_common`.
+documented in `segscribe.pipeline.strategy_common`.
 
 Targeting rules (first matching rule wins for each cell):
 
@@ -39,7 +39,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from agent.pipeline.strategy_common import (
+from segscribe.pipeline.strategy_common import (
     LOW_CHURN,
     Baseline,
     Facts,
@@ -49,12 +49,12 @@ from agent.pipeline.strategy_common import (
     lift_text,
     pct,
 )
-from agent.pipeline.strategy_plan import data_gaps, executive_summary, roadmap
-from schemas.evidence import EvidenceBase
-from schemas.scoring import ScoringResult
-from schemas.segment import SegmentProfile
-from schemas.strategy import KPI, Basis, MigrationPathway, Statement, TargetingRow
-from schemas.theme import Theme
+from segscribe.pipeline.strategy_plan import data_gaps, executive_summary, roadmap
+from segscribe.schemas.evidence import EvidenceBase
+from segscribe.schemas.scoring import ScoringResult
+from segscribe.schemas.segment import SegmentProfile
+from segscribe.schemas.strategy import KPI, Basis, MigrationPathway, Statement, TargetingRow
+from segscribe.schemas.theme import Theme
 
 __all__ = ["between", "data_gaps", "executive_summary", "kpis", "migration_pathways", "roadmap",
            "targeting_rows"]

@@ -18,11 +18,11 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from agent.pipeline.persona_common import count_participants, sort_evidence
-from schemas.evidence import EvidenceBase, PainPoint
-from schemas.scoring import ScoredSegment, ScoringResult
-from schemas.segment import AttributeLift, SegmentProfile
-from schemas.theme import Theme
+from segscribe.pipeline.persona_common import count_participants, sort_evidence
+from segscribe.schemas.evidence import EvidenceBase, PainPoint
+from segscribe.schemas.scoring import ScoredSegment, ScoringResult
+from segscribe.schemas.segment import AttributeLift, SegmentProfile
+from segscribe.schemas.theme import Theme
 
 HIGH_VALUE = 1.2
 LOW_VALUE = 0.8

@@ -19,15 +19,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from agent.pipeline.persona_common import count_participants
-from agent.pipeline.strategy_common import baseline, fmt, pct, tier_groups, top_pain, top_tier_names
-from schemas.document import DocKind, Document
-from schemas.evidence import EvidenceBase
-from schemas.persona import Persona
-from schemas.scoring import ScoredSegment, ScoringResult
-from schemas.segment import SegmentProfile, ValidationReport
-from schemas.strategy import Basis, DataGap, RoadmapPhase, Statement
-from schemas.theme import Theme
+from segscribe.pipeline.persona_common import count_participants
+from segscribe.pipeline.strategy_common import baseline, fmt, pct, tier_groups, top_pain, top_tier_names
+from segscribe.schemas.document import DocKind, Document
+from segscribe.schemas.evidence import EvidenceBase
+from segscribe.schemas.persona import Persona
+from segscribe.schemas.scoring import ScoredSegment, ScoringResult
+from segscribe.schemas.segment import SegmentProfile, ValidationReport
+from segscribe.schemas.strategy import Basis, DataGap, RoadmapPhase, Statement
+from segscribe.schemas.theme import Theme
 
 MIN_PARTICIPANTS = 3
 MAX_THEMES = 3

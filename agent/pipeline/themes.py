@@ -13,8 +13,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from schemas.evidence import EvidenceBase
-from schemas.theme import Theme
+from segscribe.schemas.evidence import EvidenceBase
+from segscribe.schemas.theme import Theme
 
 Embed = Callable[[list[str]], np.ndarray]
 _TOKEN = re.compile(r"[a-z][a-z'’-]{2,}")

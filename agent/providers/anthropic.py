@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from agent.providers.base import (
+from segscribe.providers.base import (
     CallUsage,
     LLMRequest,
     ProviderError,

@@ -13,11 +13,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from agent.prompts import Prompt, load_prompt
-from agent.providers.base import ChatModel, LLMRequest
-from agent.redact import Redactor
-from schemas.document import Document, Passage
-from schemas.evidence import DraftEvidence, DraftEvidenceList
+from segscribe.prompting import Prompt, load_prompt
+from segscribe.providers.base import ChatModel, LLMRequest
+from segscribe.redact import Redactor
+from segscribe.schemas.document import Document, Passage
+from segscribe.schemas.evidence import DraftEvidence, DraftEvidenceList
 
 TASK = "extract_evidence"
 #: Metadata fields that may hold a person's name (participant, customer, interviewer, agent).

@@ -14,9 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from agent.providers import offline_rules as R
-from schemas.document import Document, Passage
-from schemas.evidence import DraftEvidence, EvidenceKind, JobType
+from segscribe.providers import offline_rules as R
+from segscribe.schemas.document import Document, Passage
+from segscribe.schemas.evidence import DraftEvidence, EvidenceKind, JobType
 
 _SENT = re.compile(r"[^.!?\n]+(?:[.!?]+[\"”’']?|$)", re.M)
 MIN_WORDS, MAX_WORDS = 6, 60
@@ -80,7 +80,7 @@ class OfflineExtractor:
 
     def __init__(self, embedder: Any = None, quotes_per_doc: int = 2) -> None:
         if embedder is None:
-            from agent.embed import default_embedder
+            from segscribe.embed import default_embedder
 
             embedder = default_embedder()
         self.embedder = embedder

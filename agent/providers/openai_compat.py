@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 from pydantic import BaseModel, ValidationError
 
-from agent.providers.base import (
+from segscribe.providers.base import (
     CallUsage,
     LLMRequest,
     ProviderError,

@@ -13,7 +13,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from agent.providers.base import ChatModel, ProviderError
+from segscribe.providers.base import ChatModel, ProviderError
 
 VALID_SPECS = ("offline", "anthropic:<model-id>", "openai-compat:<model>")
 DEFAULT_OPENAI_COMPAT_URL = "http://localhost:11434/v1"
@@ -56,13 +56,13 @@ def make_chat(
         example = "claude-sonnet-4-6" if kind == "anthropic" else "qwen2.5:7b"
         raise ProviderError(f"Provider {spec!r} needs a model, e.g. {kind}:{example}")
     if kind == "anthropic":
-        from agent.providers.anthropic import NO_KEY_MESSAGE, AnthropicChat
+        from segscribe.providers.anthropic import NO_KEY_MESSAGE, AnthropicChat
 
         key = options.pop("api_key", None) or env.get("ANTHROPIC_API_KEY")
         if not key:  # checked here so an explicit `env` is honoured (AnthropicChat reads os.environ)
             raise ProviderError(NO_KEY_MESSAGE)
         return AnthropicChat(model, api_key=key, base_url=base_url, **options)
-    from agent.providers.openai_compat import OpenAICompatChat
+    from segscribe.providers.openai_compat import OpenAICompatChat
 
     url = base_url or env.get(BASE_URL_ENV) or DEFAULT_OPENAI_COMPAT_URL
     key = options.pop("api_key", None) or env.get(OPENAI_COMPAT_KEY_ENV)

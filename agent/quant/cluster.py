@@ -17,7 +17,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from schemas.segment import CategoricalFeature, FeatureSpace, NumericFeature
+from segscribe.schemas.segment import CategoricalFeature, FeatureSpace, NumericFeature
 
 MISSING_LEVEL = "(missing)"
 _WARD_MAX_ROWS = 20_000  # Ward needs n^2/2 distances in memory
@@ -25,7 +25,7 @@ _WARD_MAX_ROWS = 20_000  # Ward needs n^2/2 distances in memory
 
 @dataclass(frozen=True)
 class ClusterConfig:
-    """Clustering parameters; see ``schemas.segment.SegmentConfig`` for the meaning of each."""
+    """Clustering parameters; see ``segscribe.schemas.segment.SegmentConfig`` for the meaning of each."""
 
     id_column: str
     numeric: Sequence[str] = ()

@@ -16,11 +16,11 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from agent.quant import cluster as clu
-from agent.quant.rfm import RFM_SEGMENTS, RFMResult, segment_for, segment_rule
-from agent.quant.rules import apply_rules, evaluate
-from agent.quant.tables import detect_columns
-from schemas.segment import (
+from segscribe.quant import cluster as clu
+from segscribe.quant.rfm import RFM_SEGMENTS, RFMResult, segment_for, segment_rule
+from segscribe.quant.rules import apply_rules, evaluate
+from segscribe.quant.tables import detect_columns
+from segscribe.schemas.segment import (
     AssignmentSummary,
     AttributeLift,
     FeatureSpace,
@@ -222,7 +222,7 @@ def _check_roles(df: pd.DataFrame, cfg: SegmentConfig) -> Roles:
 
 def build_segmentation(df: pd.DataFrame, cfg: SegmentConfig) -> Segmentation:
     """Segment a one-row-per-customer table by k-means, Ward or rules, then profile and validate."""
-    from agent.quant.validate import validate_segmentation
+    from segscribe.quant.validate import validate_segmentation
 
     roles = _check_roles(df, cfg)
     numeric, categorical = _features(df, cfg, roles.id_column)
@@ -256,7 +256,7 @@ def build_segmentation(df: pd.DataFrame, cfg: SegmentConfig) -> Segmentation:
 def segmentation_from_rfm(result: RFMResult, validation: ValidationConfig | None = None,
                           top_n: int = 5) -> Segmentation:
     """A Segmentation of the named RFM segments (empty segments left out)."""
-    from agent.quant.validate import validate_segmentation
+    from segscribe.quant.validate import validate_segmentation
 
     data = result.customers.reset_index()
     roles = Roles("customer_id", value_column="monetary")

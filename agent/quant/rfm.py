@@ -24,7 +24,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from agent.quant.tables import load_transactions
+from segscribe.quant.tables import load_transactions
 
 #: The R-score x FM-score grid, FM = round-half-up((F + M) / 2). One row per R score, giving the
 #: segment for FM = 1, 2, 3, 4, 5. This is the widely used 11-segment grid; docs/scoring.md

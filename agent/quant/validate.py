@@ -21,9 +21,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from agent.quant.profile import Roles, to_flag
-from agent.quant.rules import parse_rule
-from schemas.segment import (
+from segscribe.quant.profile import Roles, to_flag
+from segscribe.quant.rules import parse_rule
+from segscribe.schemas.segment import (
     CriterionResult,
     MeceCheck,
     Segmentation,

@@ -6,9 +6,9 @@ import os
 import tempfile
 from pathlib import Path
 
-from agent.report.html import render_html
-from agent.report.markdown import render_markdown
-from schemas.strategy import StrategyReport
+from segscribe.report.html import render_html
+from segscribe.report.markdown import render_markdown
+from segscribe.schemas.strategy import StrategyReport
 
 __all__ = ["render_html", "render_markdown", "write_report"]
 

@@ -14,8 +14,8 @@ import json
 from collections.abc import Iterable
 from html import escape
 
-from agent.report import charts
-from agent.report.markdown import (
+from segscribe.report import charts
+from segscribe.report.markdown import (
     CRITERIA,
     NOT_IN_DATA,
     PERSONA_FIELDS,
@@ -35,9 +35,9 @@ from agent.report.markdown import (
     status_text,
     theme_segments,
 )
-from schemas.persona import ClaimField, Persona
-from schemas.segment import CriterionResult
-from schemas.strategy import Basis, Statement, StrategyReport
+from segscribe.schemas.persona import ClaimField, Persona
+from segscribe.schemas.segment import CriterionResult
+from segscribe.schemas.strategy import Basis, Statement, StrategyReport
 
 
 def esc(value: object) -> str:

@@ -11,9 +11,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from schemas.persona import ClaimField, Persona
-from schemas.segment import AttributeLift, CriterionResult, Segmentation
-from schemas.strategy import Basis, CitedSource, Statement, StrategyReport
+from segscribe.schemas.persona import ClaimField, Persona
+from segscribe.schemas.segment import AttributeLift, CriterionResult, Segmentation
+from segscribe.schemas.strategy import Basis, CitedSource, Statement, StrategyReport
 
 SECTIONS: tuple[tuple[str, str], ...] = (
     ("executive-summary", "Executive summary"),

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from schemas.document import Document, Passage
+from segscribe.schemas.document import Document, Passage
 
 COLLECTION = "passages"
 WINDOW_WORDS = 80  # about 110 word pieces: inside MiniLM's 128-token training length

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from schemas.document import Document, Passage
+from segscribe.schemas.document import Document, Passage
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (

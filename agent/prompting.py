@@ -19,13 +19,12 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 from importlib.resources.abc import Traversable
-from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import BaseModel
 
-PROMPTS_PACKAGE = "prompts"
+PROMPTS_PACKAGE = "segscribe.prompts"
 SCHEMA_VARIABLE = "output_schema"
 _VAR = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 _FRONT = re.compile(r"\A---\s*\n(.*?)\n---\s*\n(.*)\Z", re.DOTALL)
@@ -42,7 +41,7 @@ class Prompt:
     id: str
     version: int
     output_schema: str
-    """Dotted path of the pydantic output model, e.g. `schemas.evidence.DraftEvidenceList`."""
+    """Dotted path of the pydantic output model, e.g. `segscribe.schemas.evidence.DraftEvidenceList`."""
     variables: tuple[str, ...]
     system_template: str
     user_template: str
@@ -78,21 +77,11 @@ class Prompt:
         return fill(self.system_template), fill(self.user_template)
 
 
-def _prompt_roots() -> list[Traversable]:
-    package = importlib.import_module(PROMPTS_PACKAGE)
-    if getattr(package, "__file__", None):  # a regular package: wheels, zips, normal installs
-        return [resources.files(package)]
-    # Seen as a namespace package (e.g. via a setuptools editable finder), whose extra non-directory
-    # path entry makes resources.files() fail on Python 3.11: use its real directories instead.
-    return [Path(p) for p in package.__path__ if Path(p).is_dir()]
-
-
 def _task_folder(task: str) -> Traversable:
-    for root in _prompt_roots():
-        folder = root.joinpath(task)
-        if folder.is_dir():
-            return folder
-    raise PromptError(f"no prompt named {task!r} in the {PROMPTS_PACKAGE} package")
+    folder = resources.files(PROMPTS_PACKAGE).joinpath(task)
+    if not folder.is_dir():
+        raise PromptError(f"no prompt named {task!r} in the {PROMPTS_PACKAGE} package")
+    return folder
 
 
 def available_versions(task: str) -> list[int]:
