@@ -82,8 +82,8 @@ def bench_cluster(rounds: int = 50) -> dict[str, object]:
 def bench_scorer(n_segments: int = 10, samples: int = 1000) -> dict[str, object]:
     import numpy as np
 
-    from segscribe.scoring import inputs_from_table, score
     from segscribe.schemas.scoring import SensitivityConfig
+    from segscribe.scoring import inputs_from_table, score
 
     rng = np.random.default_rng(0)
     factors = ["attractiveness", "fit", "accessibility", "strategic_value"]

@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+
 def default_data_dir() -> Path:
     """`SEGSCRIBE_SHARED_DATA`, else `../shared/data` from the current folder (the project root in a checkout)."""
     import os
@@ -212,11 +213,11 @@ def check_creatives(
     path = (data_dir or DATA_DIR) / CREATIVES
     if not path.is_file():
         return _skip(path)
+    from segscribe.evals.metrics import quote_exactness, speaker_attribution
     from segscribe.ingest.service import ingest_paths
     from segscribe.pipeline.extract import extract_document
     from segscribe.providers.offline import OfflineExtractor
     from segscribe.store.workspace import Workspace
-    from segscribe.evals.metrics import quote_exactness, speaker_attribution
 
     emb = _embedder(embedder)
     with tempfile.TemporaryDirectory(prefix="segscribe-ext-") as tmp:

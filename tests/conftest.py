@@ -6,6 +6,7 @@ import socket
 from pathlib import Path
 
 import pytest
+
 from factories import CORPUS, ROOT, SHARED_DATA, shared  # noqa: F401  (re-exported for fixtures)
 
 

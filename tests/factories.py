@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from segscribe.schemas.document import DocKind, Document, Passage, Role
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from segscribe.quant.cluster import ClusterConfig, bootstrap_stability, cluster_customers, infer_features
 from segscribe.quant.profile import assign, build_segmentation
 from segscribe.schemas.segment import Segmentation, SegmentConfig
@@ -69,9 +70,10 @@ def test_shuffled_rows_give_identical_clusters() -> None:
 
 
 def test_ward_matches_agglomerative_clustering() -> None:
-    from segscribe.quant.cluster import fit_space, sort_by_id, transform
     from sklearn.cluster import AgglomerativeClustering
     from sklearn.metrics import adjusted_rand_score
+
+    from segscribe.quant.cluster import fit_space, sort_by_id, transform
 
     df = blobs((30, 20, 15), seed=2)
     res = cluster_customers(df, cfg(method="ward", k=3, bootstrap_rounds=3))

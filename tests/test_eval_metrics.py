@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import factories
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+import factories
 from segscribe.evals.gold import GoldError, GoldItem, load_gold, parse_gold
 from segscribe.evals.metrics import (
     assign,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from segscribe.evals import external as ext
 
 needs_data = pytest.mark.skipif(not ext.DATA_DIR.is_dir(), reason="../shared/data is absent")

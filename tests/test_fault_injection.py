@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 
-import factories
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+import factories
 from segscribe.evals import faults as F
 from segscribe.evals.gold import GoldItem
 from segscribe.evals.metrics import (

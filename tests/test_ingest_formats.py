@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from segscribe.ingest import parse_file, parse_text_document
 from segscribe.ingest.text import IngestError
 from segscribe.schemas.document import DocKind, Document, Role

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from typer.testing import CliRunner
+
 from factories import shared
 from segscribe.cli.main import app
 from segscribe.ingest.service import ingest_paths
@@ -12,7 +14,6 @@ from segscribe.schemas.document import Role
 from segscribe.search import search_passages
 from segscribe.store.vectors import VectorIndex
 from segscribe.store.workspace import Workspace
-from typer.testing import CliRunner
 
 INTERVIEW = """---
 participant: Ana Ruiz

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import factories
 import httpx
 import httpx2
 import pytest
+
+import factories
 from segscribe.providers.anthropic import AnthropicChat
 from segscribe.providers.base import LLMRequest
 from segscribe.providers.cassette import MockTransportFromCassette

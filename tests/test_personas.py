@@ -8,9 +8,10 @@ import random
 import re
 from typing import Any
 
-import factories
 import numpy as np
 import pytest
+
+import factories
 from segscribe.evals.metrics import persona_grounding
 from segscribe.pipeline import gate
 from segscribe.pipeline.personas import (

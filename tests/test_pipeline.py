@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from factories import CORPUS, ROOT
 from segscribe.ingest import parse_text_document
 from segscribe.pipeline import gate
@@ -179,6 +180,7 @@ def test_resume_after_kill_does_not_redo_finished_documents(tmp_path: Path) -> N
 def test_record_then_replay_round_trip_strips_the_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Record mode writes a key-free cassette; replay mode runs the LLM path from it with no key."""
     import httpx2
+
     from factories import CASSETTES
     from factories import ann_interview as make_doc
     from segscribe.providers import cassette

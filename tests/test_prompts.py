@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from segscribe.prompting import PromptError, available_versions, load_prompt, parse_prompt
 from segscribe.schemas.evidence import DraftEvidenceList
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx2
 import pytest
+
 from factories import CASSETTES  # noqa: E402
 from segscribe.providers.anthropic import (
     DEFAULT_PRICES,

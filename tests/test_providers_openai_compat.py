@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from factories import CASSETTES  # noqa: E402
 from segscribe.providers.base import ChatModel, LLMRequest, ProviderError, StructuredOutputError
 from segscribe.providers.cassette import MockTransportFromCassette

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx2
 import pytest
+
 from segscribe.providers.anthropic import AnthropicChat
 from segscribe.providers.base import ChatModel, LLMRequest, ProviderError
 from segscribe.providers.openai_compat import OpenAICompatChat

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+
 from segscribe.quant.profile import build_segmentation, segmentation_from_rfm
 from segscribe.quant.rfm import compute_rfm, rfm_from_file
 from segscribe.quant.tables import load_customers, load_transactions

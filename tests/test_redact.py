@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from segscribe.redact import Redactor, luhn_ok, name_variants
 
 NAMES = ["Ann Lee", "Priya Shah"]

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from report_fixtures import sample_report
 from segscribe.report import write_report
 

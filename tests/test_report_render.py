@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+
 from report_fixtures import sample_report
 from segscribe.report import write_report
 from segscribe.report.charts import contribution_bars, heatmap, share_bars

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+
 from segscribe.quant.rfm import (
     RFM_SEGMENT_GRID,
     RFM_SEGMENTS,

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from segscribe.quant.profile import Roles, assign, attribute_lifts, build_segmentation, to_flag
 from segscribe.quant.rules import RuleError, apply_rules, evaluate, parse_rule
 from segscribe.quant.validate import effect_size, mece_check

@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
+
 from factories import CORPUS
 from segscribe.cli.main import app
-from typer.testing import CliRunner
 
 
 @pytest.fixture(scope="module")

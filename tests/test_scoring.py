@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from segscribe.schemas.scoring import AnalystSheet, SensitivityConfig
 from segscribe.schemas.segment import SegmentDefinition, SegmentProfile
 from segscribe.scoring import (

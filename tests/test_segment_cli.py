@@ -8,8 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import typer
-from segscribe.cli.segment_cmd import score, segment
 from typer.testing import CliRunner
+
+from segscribe.cli.segment_cmd import score, segment
 
 app = typer.Typer()
 app.command("segment")(segment)

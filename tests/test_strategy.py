@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import factories
 import pytest
+
+import factories
 from segscribe.pipeline import gate
 from segscribe.pipeline.strategy import (
     between,

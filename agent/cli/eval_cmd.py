@@ -27,9 +27,9 @@ def eval_cmd(
     Writes runs/<id>/scorecard.json and scorecard.md in the workspace.
     """
     from segscribe.embed import default_embedder
-    from segscribe.runner import RunOptions, run_pipeline
     from segscribe.evals.corpus_eval import evaluate_run, write_scorecard
     from segscribe.evals.scorecard import to_markdown
+    from segscribe.runner import RunOptions, run_pipeline
 
     if dataset not in ("corpus", "external", "all"):
         raise typer.BadParameter("--dataset must be corpus, external or all")

@@ -225,10 +225,10 @@ def score(
 
 def _run_score(analyst: Path, segmentation: Path | None, preset: str | None, samples: int | None,
                seed: int | None) -> ScoringResult:
-    from segscribe.scoring import inputs_from_table, load_analyst_sheet, score_segmentation
-    from segscribe.scoring import score as run_score
     from segscribe.schemas.scoring import SensitivityConfig
     from segscribe.schemas.segment import Segmentation
+    from segscribe.scoring import inputs_from_table, load_analyst_sheet, score_segmentation
+    from segscribe.scoring import score as run_score
 
     sheet = load_analyst_sheet(analyst)
     updates = {k: v for k, v in (("samples", samples), ("seed", seed)) if v is not None}

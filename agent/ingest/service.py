@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from segscribe.ingest import IngestError, Parsed, discover, is_ignored, parse_file
-from segscribe.store.workspace import Workspace
 from segscribe.schemas.document import DocKind, Document
+from segscribe.store.workspace import Workspace
 
 NEAR_DUP_MIN_WORDS = 50
 ID_KEYS = ("participant_id", "customer_id", "respondent_id", "id")

@@ -6,8 +6,8 @@ import time
 from typing import Any
 
 from segscribe.deps import Deps
-from segscribe.state import RunState
 from segscribe.schemas.evidence import EvidenceBase
+from segscribe.state import RunState
 
 
 def load_evidence(deps: Deps, run_id: str) -> list[EvidenceBase]:

@@ -8,9 +8,9 @@ from typing import Any
 
 from segscribe.deps import Deps
 from segscribe.nodes.analyse import load_evidence
-from segscribe.state import RunState
 from segscribe.schemas.evidence import EvidenceBase
 from segscribe.schemas.segment import Segmentation
+from segscribe.state import RunState
 
 MIN_EVIDENCE_FOR_PERSONA = 3
 
@@ -77,8 +77,8 @@ DEFAULT_SHEET = {
 
 
 def score(state: RunState, deps: Deps) -> dict[str, Any]:
-    from segscribe.scoring import load_analyst_sheet, score_segmentation
     from segscribe.schemas.scoring import AnalystSheet
+    from segscribe.scoring import load_analyst_sheet, score_segmentation
 
     t0 = time.perf_counter()
     _, seg = load_segments(deps, state["run_id"])

@@ -8,13 +8,13 @@ from typing import Any
 from segscribe.deps import Deps
 from segscribe.nodes.analyse import load_evidence
 from segscribe.nodes.outputs import evidence_by_segment, load_segments
-from segscribe.state import RunState
 from segscribe.schemas.document import Document
 from segscribe.schemas.evidence import EvidenceBase
 from segscribe.schemas.persona import Persona
 from segscribe.schemas.scoring import ScoringResult
 from segscribe.schemas.strategy import Basis, CitedSource, Statement, StrategyReport
 from segscribe.schemas.theme import Theme
+from segscribe.state import RunState
 
 
 def _sources(docs: dict[str, Document], ids: set[str]) -> list[CitedSource]:
