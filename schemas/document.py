@@ -26,6 +26,29 @@ class Role(StrEnum):
 VOICE_ROLES = frozenset({Role.participant, Role.customer})
 
 
+class Voice(StrEnum):
+    """Whose words a passage is, which decides whether it can be evidence and how it may be shown."""
+
+    participant = "participant"
+    """The participant's own words, verbatim: a transcript turn, a quoted line in notes."""
+    customer = "customer"
+    """A customer's own words: a ticket message, a survey answer."""
+    notes = "notes"
+    """The note-taker's bullet or paraphrase of the session: evidence, but never shown as a quote."""
+    interviewer = "interviewer"
+    """The moderator or a support agent: never evidence."""
+    template = "template"
+    """Conversation-guide or template text left in notes (questions, headings, instructions): never evidence."""
+
+
+#: Voices that can become evidence.
+EVIDENCE_VOICES = frozenset({Voice.participant, Voice.customer, Voice.notes})
+#: Voices that may be shown in quotation marks, as someone's own words.
+VERBATIM_VOICES = frozenset({Voice.participant, Voice.customer})
+_VOICE_OF_ROLE = {Role.participant: Voice.participant, Role.customer: Voice.customer,
+                  Role.interviewer: Voice.interviewer, Role.agent: Voice.interviewer}
+
+
 class Passage(BaseModel):
     """One speaker turn, note bullet, quote, ticket message or survey answer."""
 
@@ -49,6 +72,15 @@ class Passage(BaseModel):
     """Exactly `document.text[start:end]`."""
     timestamp: str | None = None
     """Start time (`HH:MM:SS`) where the format has one."""
+    voice: Voice = Voice.participant
+    """Whose words these are (defaults from `role`: participant, customer, or interviewer for agents)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _voice_from_role(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("voice") is None and data.get("role") is not None:
+            data = {**data, "voice": _VOICE_OF_ROLE[Role(data["role"])]}
+        return data
 
     @model_validator(mode="after")
     def _span_matches_length(self) -> Passage:

@@ -14,6 +14,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
+from segscribe.schemas.document import Voice
+
 Confidence = Annotated[float, Field(ge=0.0, le=1.0)]
 
 
@@ -23,6 +25,8 @@ class EvidenceKind(StrEnum):
     job = "job"
     workaround = "workaround"
     objection = "objection"
+    suggestion = "suggestion"
+    observation = "observation"
     quote = "quote"
 
 
@@ -103,6 +107,9 @@ class EvidenceBase(BaseModel):
     """`prompt_id@version` used, or the offline rule-set version."""
     repaired: bool = False
     """True when the grounding gate snapped a near-verbatim quote to the exact span."""
+    voice: Voice = Voice.participant
+    """Whose words the cited span is: participant/customer (verbatim, may be quoted) or notes (the
+    note-taker's paraphrase: evidence, but never shown in quotation marks)."""
 
     @property
     def quote(self) -> str:
@@ -153,6 +160,18 @@ class Objection(EvidenceBase):
     kind: Literal["objection"] = "objection"
 
 
+class Suggestion(EvidenceBase):
+    """An idea for how the product or service should change."""
+
+    kind: Literal["suggestion"] = "suggestion"
+
+
+class Observation(EvidenceBase):
+    """Behaviour or feedback that fits no other kind (an evaluation, something noticed or missed)."""
+
+    kind: Literal["observation"] = "observation"
+
+
 class Quote(EvidenceBase):
     """A memorable verbatim line."""
 
@@ -160,7 +179,8 @@ class Quote(EvidenceBase):
 
 
 Evidence = Annotated[
-    JobToBeDone | PainPoint | Goal | Workaround | Objection | Quote, Field(discriminator="kind")
+    JobToBeDone | PainPoint | Goal | Workaround | Objection | Suggestion | Observation | Quote,
+    Field(discriminator="kind"),
 ]
 
 EVIDENCE_CLASSES: dict[str, type[EvidenceBase]] = {
@@ -169,6 +189,8 @@ EVIDENCE_CLASSES: dict[str, type[EvidenceBase]] = {
     "goal": Goal,
     "workaround": Workaround,
     "objection": Objection,
+    "suggestion": Suggestion,
+    "observation": Observation,
     "quote": Quote,
 }
 

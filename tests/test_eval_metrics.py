@@ -303,7 +303,7 @@ def test_support_coverage_kind_mismatch_and_by_kind() -> None:
     assert (r.n_supported, r.support) == (2, pytest.approx(2 / 3))
     assert (r.n_covered, r.coverage) == (1, 1.0)
     assert r.unsupported == ["p3"]
-    assert set(r.by_kind) == {"pain", "goal", "job", "workaround", "objection", "quote"}
+    assert set(r.by_kind) == {k.value for k in EvidenceKind}
     assert (r.by_kind["goal"].n_output, r.by_kind["goal"].support, r.by_kind["goal"].kind_mismatch) == (
         1,
         1.0,

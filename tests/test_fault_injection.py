@@ -310,7 +310,7 @@ def test_correct_output_passes_the_gate_with_byte_identical_json(items) -> None:
     assert data["metrics"]["persona_not_in_data"] == 0.333333
     assert data["metrics"]["segment_ari"] == 1.0
     assert data["metrics"]["claim_coverage"] == 1.0
-    assert set(data["by_kind"]) == {"pain", "goal", "job", "workaround", "objection", "quote"}
+    assert set(data["by_kind"]) == {k.value for k in EvidenceKind}
     assert len(data["faults"]) == 6
     assert all(f["caught"] and f["before"] == 1.0 and f["after"] == 0.0 for f in data["faults"].values())
     assert data["faults"]["cite_whole_documents"]["metric"] == "citation_precision"
