@@ -6,26 +6,34 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from segscribe.runs import RunDir
+from segscribe.artifacts import RunDir
+from segscribe.config import CorpusConfig
+from segscribe.embed import Embedder
+from segscribe.pipeline.extract import Extractor
+from segscribe.providers.base import ChatModel
+from segscribe.schemas.run import RunOptions
 from segscribe.store.workspace import Workspace
+
+Progress = Callable[[str, int, int], None]
+
+
+def _no_progress(stage: str, done: int, total: int) -> None:
+    return None
 
 
 @dataclass
 class Deps:
     workspace: Workspace
-    extractor: Any  # segscribe.pipeline.extract.Extractor
-    embedder: Any  # segscribe.embed.Embedder
-    chat: Any = None  # ChatModel for LLM persona drafting, None offline
-    corpus_config: dict[str, Any] = field(default_factory=dict)
+    extractor: Extractor
+    embedder: Embedder
+    options: RunOptions
+    chat: ChatModel | None = None
+    """The LLM for persona drafting and finding statements; None offline."""
+    corpus: CorpusConfig | None = None
+    """The validated corpus.yaml of the input folder, when it has one."""
     corpus_root: Path | None = None
-    max_reasks: int = 2
-    redact: bool = True
-    seed: int = 0
-    analyst_sheet: Path | None = None
-    preset: str | None = None
-    progress: Callable[[str, int, int], None] = lambda stage, done, total: None
+    progress: Progress = _no_progress
 
     extract_total: int = 0
     _ticks: dict[str, int] = field(default_factory=dict)

@@ -24,6 +24,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel
 
+from segscribe.errors import PromptError
+
 PROMPTS_PACKAGE = "segscribe.prompts"
 SCHEMA_VARIABLE = "output_schema"
 _VAR = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
@@ -32,8 +34,6 @@ _SECTION = re.compile(r"^##[ \t]+(system|user)[ \t]*$", re.MULTILINE | re.IGNORE
 _FILE = re.compile(r"^v(\d+)\.md$")
 
 
-class PromptError(ValueError):
-    """A prompt file is malformed, or render() got the wrong variables."""
 
 
 @dataclass(frozen=True)

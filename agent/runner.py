@@ -2,42 +2,23 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from segscribe import artifacts as A
+from segscribe.artifacts import RunDir, new_run_id
+from segscribe.config import load_corpus_config
 from segscribe.deps import Deps
-from segscribe.errors import SegscribeError
-from segscribe.runs import new_run_id
+from segscribe.embed import Embedder
+from segscribe.errors import InputError, UsageError
+from segscribe.pipeline.extract import Extractor
+from segscribe.providers.base import ChatModel
+from segscribe.schemas.run import RunOptions, RunRecord
 from segscribe.store.workspace import Workspace
 
-
-@dataclass
-class RunOptions:
-    inputs: list[Path]
-    provider: str = "offline"
-    base_url: str | None = None
-    redact: bool = True
-    max_reasks: int = 2
-    analyst_sheet: Path | None = None
-    preset: str | None = None
-    seed: int = 0
-    resume: str | None = None
-    record: str | None = None
-    replay: str | None = None
-
-
-def load_corpus_config(inputs: list[Path]) -> tuple[dict[str, Any], Path | None]:
-    """`corpus.yaml` of a single input folder (tables, accessible attributes), if it has one."""
-    import yaml
-
-    if len(inputs) == 1 and (inputs[0] / "corpus.yaml").is_file():
-        data = yaml.safe_load((inputs[0] / "corpus.yaml").read_text(encoding="utf-8")) or {}
-        return (data if isinstance(data, dict) else {}), inputs[0]
-    return {}, None
+Progress = Callable[[str, int, int], None]
 
 
 def _http_client(provider: str, record: str | None, replay: str | None) -> Any:
@@ -50,19 +31,19 @@ def _http_client(provider: str, record: str | None, replay: str | None) -> Any:
     lib = cassette._lib(flavor)
     if replay:
         if not Path(replay).is_file():
-            raise SegscribeError(f"no cassette at {replay}: record one first with --record")
+            raise UsageError(f"no cassette at {replay}: record one first with --record")
         return lib.Client(transport=cassette.MockTransportFromCassette(replay, flavor=flavor, match="body"))
     return lib.Client(transport=cassette.RecordingTransport(lib.HTTPTransport(), str(record)))
 
 
-def make_extractor(provider: str, base_url: str | None, redact: bool, embedder: Any,
-                   record: str | None = None, replay: str | None = None) -> tuple[Any, Any]:
+def make_extractor(provider: str, base_url: str | None, redact: bool, embedder: Embedder,
+                   record: str | None = None, replay: str | None = None) -> tuple[Extractor, ChatModel | None]:
     """(extractor, chat model or None) for a provider spec; `record`/`replay` name a cassette file."""
-    from segscribe.providers.offline import OfflineExtractor
+    from segscribe.extractors.offline import OfflineExtractor
 
     if provider in ("offline", "", None):
         return OfflineExtractor(embedder), None
-    from segscribe.providers.llm_extract import LLMExtractor
+    from segscribe.extractors.llm import LLMExtractor
     from segscribe.providers.registry import make_chat
 
     client = _http_client(provider, record, replay)
@@ -71,63 +52,89 @@ def make_extractor(provider: str, base_url: str | None, redact: bool, embedder: 
     return LLMExtractor(chat, redact=redact), chat
 
 
-def _record(ws: Workspace, run_id: str, status: str, provider: str, record: dict[str, Any]) -> None:
+def prompt_refs(extractor: Extractor, chat: ChatModel | None) -> list[str]:
+    """Every prompt or rule-set version the run uses, from the loaders themselves."""
+    from segscribe.pipeline.personas.offline import OFFLINE_PROMPT
+    from segscribe.prompting import load_prompt
+
+    persona = load_prompt("draft_persona").ref if chat is not None else OFFLINE_PROMPT
+    return sorted({extractor.prompt_ref, persona})
+
+
+def _record(ws: Workspace, rec: RunRecord) -> None:
     with ws.connect() as con:
         con.execute("INSERT INTO runs (id, started_at, status, provider, record) VALUES (?,?,?,?,?) "
                     "ON CONFLICT(id) DO UPDATE SET status=excluded.status, record=excluded.record, "
-                    "finished_at=CASE WHEN excluded.status='finished' THEN ? ELSE finished_at END",
-                    (run_id, time.time(), status, provider, json.dumps(record, default=str), time.time()))
+                    "finished_at=CASE WHEN excluded.status!='running' THEN ? ELSE finished_at END",
+                    (rec.run_id, time.time(), rec.status, rec.provider, rec.model_dump_json(), time.time()))
 
 
-def run_pipeline(ws: Workspace, opts: RunOptions, progress: Callable[[str, int, int], None] | None = None,
-                 embedder: Any = None) -> dict[str, Any]:
-    from segscribe.embed import default_embedder
-    from segscribe.graph import build_graph, sqlite_checkpointer
-
-    run_id = opts.resume or new_run_id()
-    run_root = ws.runs_path / run_id
-    if opts.resume:
-        saved = run_root / "options.json"
-        if not saved.exists():
-            raise SegscribeError(f"no run {run_id!r} in {ws.root}: see `segscribe status` for the last run id")
-        data = json.loads(saved.read_text(encoding="utf-8"))
-        opts = RunOptions(**{**data, "inputs": [Path(p) for p in data["inputs"]], "resume": run_id,
-                             "analyst_sheet": Path(data["analyst_sheet"]) if data.get("analyst_sheet") else None})
+def _options(ws: Workspace, opts: RunOptions, resume: str | None) -> tuple[str, RunOptions]:
+    """The run id and the options to use: saved ones when resuming, else the given ones (inputs resolved)."""
+    if resume:
+        run = RunDir(ws.runs_path / resume)
+        if not run.exists(A.OPTIONS):
+            raise UsageError(f"no run {resume!r} in {ws.root}: see `segscribe status` for the last run id")
+        return resume, run.read(A.OPTIONS)
     for p in opts.inputs:
         if not p.exists():
-            raise SegscribeError(f"{p}: no such file or folder (pass a folder of interviews, notes and tickets)")
-    from segscribe.embed import CachedEmbedder
+            raise InputError(f"{p}: no such file or folder (pass a folder of interviews, notes and tickets)")
+    return new_run_id(), opts.model_copy(update={"inputs": [p.resolve() for p in opts.inputs]})
 
+
+def run_pipeline(ws: Workspace, opts: RunOptions, progress: Progress | None = None,
+                 embedder: Embedder | None = None, stop_after: str | None = None,
+                 resume: str | None = None) -> RunRecord:
+    """Start a run (or resume run `resume` with its saved options) and return its record.
+
+    `stop_after` ends the run after that stage (its record says `stopped`); resuming it later continues.
+    """
+    from segscribe.embed import CachedEmbedder, default_embedder
+    from segscribe.graph import STAGES, build_graph, sqlite_checkpointer
+
+    if stop_after is not None and stop_after not in STAGES:
+        raise UsageError(f"unknown stage {stop_after!r}; stages are {', '.join(STAGES)}")
+    run_id, opts = _options(ws, opts, resume)
     emb = CachedEmbedder(embedder or default_embedder())
     extractor, chat = make_extractor(opts.provider, opts.base_url, opts.redact, emb, opts.record, opts.replay)
-    corpus_cfg, corpus_root = load_corpus_config(opts.inputs)
-    deps = Deps(workspace=ws, extractor=extractor, embedder=emb, chat=chat, corpus_config=corpus_cfg,
-                corpus_root=corpus_root, max_reasks=opts.max_reasks, redact=opts.redact, seed=opts.seed,
-                analyst_sheet=opts.analyst_sheet, preset=opts.preset,
-                progress=progress or (lambda s, d, t: None))
+    corpus, corpus_root = load_corpus_config(opts.inputs)
+    deps = Deps(workspace=ws, extractor=extractor, embedder=emb, options=opts, chat=chat, corpus=corpus,
+                corpus_root=corpus_root, progress=progress or (lambda s, d, t: None))
     run = deps.run_dir(run_id)
-    if not opts.resume:
-        run.write_json("options.json", {**opts.__dict__, "inputs": [str(p.resolve()) for p in opts.inputs],
-                                        "analyst_sheet": str(opts.analyst_sheet) if opts.analyst_sheet else None})
-    _record(ws, run_id, "running", opts.provider, {})
+    if not run.exists(A.OPTIONS):
+        run.write(A.OPTIONS, opts)
+    rec = RunRecord(run_id=run_id, status="running", provider=getattr(chat, "name", None) or "offline",
+                    options=opts, embedder=emb.model_id, prompts=prompt_refs(extractor, chat))
+    _record(ws, rec)
     ws.set_kv("last_run", run_id)
     graph = build_graph(deps, sqlite_checkpointer(ws.root / "checkpoints.sqlite"))
-    config = {"configurable": {"thread_id": run_id}, "recursion_limit": 10_000, "max_concurrency": 2}
+    config: dict[str, Any] = {"configurable": {"thread_id": run_id}, "recursion_limit": 10_000,
+                              "max_concurrency": 2}
     t0 = time.perf_counter()
-    first_input = None if opts.resume else {"run_id": run_id, "inputs": [str(p.resolve()) for p in opts.inputs]}
-    final = graph.invoke(first_input, config)
-    if opts.resume and not final.get("report_path"):
-        final = graph.get_state(config).values
-    record = {
-        "run_id": run_id, "status": "finished", "provider": getattr(chat, "name", None) or "offline",
-        "prompts": sorted({extractor.prompt_ref, "draft_persona@1" if chat else "offline-persona@1"}),
-        "options": run.read_json("options.json"), "stats": final.get("stats", {}),
-        "stages": final.get("stages", []), "seconds": round(time.perf_counter() - t0, 3),
+    first = {"run_id": run_id, "inputs": [str(p) for p in opts.inputs]}
+    snapshot = graph.get_state(config)
+    # A fresh run, or a finished one being resumed (which retries failed documents), starts from the top;
+    # an interrupted one continues from its last checkpoint.
+    start = None if snapshot.next else first
+    graph.invoke(start, config, interrupt_after=[stop_after] if stop_after else None)
+    final = graph.get_state(config)
+    return _finish(ws, run, rec, final.values, bool(final.next), time.perf_counter() - t0, chat)
+
+
+def _finish(ws: Workspace, run: RunDir, rec: RunRecord, values: dict[str, Any], stopped: bool, seconds: float,
+            chat: ChatModel | None) -> RunRecord:
+    stats = dict(values.get("stats", {}))
+    failed_docs = dict(stats.pop("failed_documents", {}) or {})
+    ingest = run.read(A.INGEST)
+    failed_files = [f.path for f in ingest.failed]
+    status: Literal["finished", "partial", "stopped"] = (
+        "stopped" if stopped else "partial" if failed_docs or failed_files else "finished")
+    rec = rec.model_copy(update={
+        "status": status, "stats": stats, "stages": list(values.get("stages", [])), "seconds": round(seconds, 3),
         "token_usage": chat.ledger.totals() if chat is not None else {},
-        "input_hashes": {k: v["content_hash"] for k, v in (run.read_json("inputs.json", {}) or {}).items()},
-        "report": final.get("report_path"), "embedder": getattr(emb, "model_id", "unknown"),
-    }
-    run.write_json("run.json", record)
-    _record(ws, run_id, "finished", opts.provider, record)
-    ws.set_kv("last_run", run_id)
-    return record
+        "input_hashes": {k: v.content_hash for k, v in run.read(A.INPUTS).items()},
+        "report": values.get("report_path"), "failed_files": failed_files, "failed_documents": failed_docs})
+    run.write(A.RUN, rec)
+    _record(ws, rec)
+    return rec
+

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from segscribe.errors import ScoringError
 from segscribe.schemas.scoring import (
     AnalystSheet,
     Band,
@@ -64,8 +65,6 @@ PRESETS: dict[str, Preset] = {
 }
 
 
-class ScoringError(ValueError):
-    """Invalid scoring input; the message names the segment, factor or weight at fault."""
 
 
 def get_preset(preset: str | Preset) -> Preset:
@@ -278,13 +277,10 @@ def score_segmentation(segmentation: Segmentation | Sequence[SegmentProfile], sh
 
 
 def load_analyst_sheet(path: str | Path) -> AnalystSheet:
-    """Read and validate an analyst YAML sheet (empty file = empty sheet)."""
-    import yaml
+    """Read and validate an analyst YAML sheet (empty file = empty sheet); ConfigError on any problem."""
+    from segscribe.config import read_model
 
     p = Path(path)
     if not p.is_file():
         raise ScoringError(f"no such analyst sheet: {p} (write a YAML with 'segments: {{name: {{fit: 8}}}}')")
-    data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
-    if not isinstance(data, dict):
-        raise ScoringError(f"{p}: the analyst sheet must be a YAML mapping with a 'segments' key")
-    return AnalystSheet.model_validate(data)
+    return read_model(p, AnalystSheet, "analyst sheet")

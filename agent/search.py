@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from segscribe.errors import UsageError
 from segscribe.store.workspace import Workspace
 
 
@@ -27,9 +28,7 @@ def search_passages(ws: Workspace, query: str, *, k: int = 10, kind: str | None 
     from segscribe.store.vectors import VectorIndex
 
     if not query.strip():
-        from segscribe.errors import SegscribeError
-
-        raise SegscribeError("empty query: say what to search for")
+        raise UsageError("empty query: say what to search for")
     emb = embedder or default_embedder()
     index = VectorIndex(ws.chroma_path)
     hits = index.query(emb.embed([query])[0], k=k, where=_where(kind, role, where or {}))

@@ -11,6 +11,8 @@ def merge_dicts(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
 
 
 class RunInput(TypedDict, total=False):
+    """What a run starts from: its id and its input paths (none = the whole workspace)."""
+
     run_id: str
     inputs: list[str]
 
@@ -20,6 +22,16 @@ class RunState(RunInput, total=False):
     extracted: Annotated[list[str], operator.add]
     stages: Annotated[list[str], operator.add]
     stats: Annotated[dict[str, Any], merge_dicts]
+    report_path: str
+
+
+class RunOutput(TypedDict, total=False):
+    """What a finished run hands back (the rest is in the run folder)."""
+
+    run_id: str
+    doc_ids: list[str]
+    stages: list[str]
+    stats: dict[str, Any]
     report_path: str
 
 

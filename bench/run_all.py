@@ -121,7 +121,7 @@ def child_extract(args: dict[str, Any]) -> dict[str, Any]:
     from segscribe.embed.onnx_minilm import MiniLMEmbedder
     from segscribe.ingest.service import ingest_paths
     from segscribe.pipeline.extract import extract_document
-    from segscribe.providers.offline import OfflineExtractor
+    from segscribe.extractors.offline import OfflineExtractor
     from segscribe.store.workspace import Workspace
 
     with tempfile.TemporaryDirectory(prefix="segscribe-bench-") as tmp:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import csv
-import json
 from pathlib import Path
 from typing import Any
 
+from segscribe import artifacts as A
+from segscribe.artifacts import RunDir
 from segscribe.evals.gold import load_gold
 from segscribe.evals.metrics import citation_validity, persona_grounding, quote_exactness, speaker_attribution
 from segscribe.evals.scorecard import Scorecard, apply_gate, evaluate, load_thresholds, to_json, to_markdown
+from segscribe.files import atomic_write
+from segscribe.store.workspace import Workspace
 
 
 def _resolver(docs: dict[str, Any], corpus: Path) -> Any:
@@ -24,36 +27,25 @@ def _resolver(docs: dict[str, Any], corpus: Path) -> Any:
     return resolve
 
 
-def evaluate_run(ws: Any, run_dir: Path, corpus: Path, embed: Any, provider: str = "offline") -> Scorecard:
+def evaluate_run(ws: Workspace, run: RunDir, corpus: Path, embed: Any, provider: str = "offline") -> Scorecard:
     """Scorecard of a run on a labelled corpus (gold in corpus/gold/)."""
     from segscribe.embed import memoise
+    from segscribe.pipeline.personas.offline import persona_claims
 
     embed = memoise(embed)  # the metrics and the fault self-test embed the same texts many times
-    from pydantic import TypeAdapter
-
-    from segscribe.pipeline.themes import owner
-    from segscribe.schemas.evidence import Evidence
-    from segscribe.schemas.persona import Persona
-
     docs = {d.id: d for d in ws.documents()}
     gold = load_gold(corpus / "gold" / "evidence.jsonl", _resolver(docs, corpus))
-    rows = [json.loads(x) for x in (run_dir / "evidence.jsonl").read_text(encoding="utf-8").splitlines() if x]
-    items = TypeAdapter(list[Evidence]).validate_python(rows)
+    items = run.read(A.EVIDENCE)
     gold_docs = {g.doc_id for g in gold}
     labelled = [e for e in items if e.doc_id in gold_docs]
-    seg = json.loads((run_dir / "segments.json").read_text(encoding="utf-8"))
-    owner_seg = seg.get("owner_need", {}) if seg.get("primary") == "needs" else {}
-    cust_seg = seg.get("customer_segment", {})
+    segs = run.read(A.SEGMENTS)
     segment_of_doc: dict[str, str] = {}
     for e in items:
-        s = owner_seg.get(owner(e)) if owner_seg else cust_seg.get(e.customer_id or "")
+        s = segs.segment_of(e)
         if s:
             segment_of_doc.setdefault(e.doc_id, s)
     gold_segments = _gold_segments(corpus, docs)
-    personas_path = run_dir / "personas.json"
-    personas = [Persona.model_validate(p) for p in json.loads(personas_path.read_text(encoding="utf-8"))] \
-        if personas_path.exists() else []
-    from segscribe.pipeline.personas import persona_claims
+    personas = run.read(A.PERSONAS)
 
     card = evaluate(docs, labelled, gold, embed, segment_of_doc=segment_of_doc,
                     gold_segments=gold_segments, provider=provider, corpus=str(corpus))
@@ -83,10 +75,8 @@ def _gold_segments(corpus: Path, docs: dict[str, Any]) -> dict[str, str]:
     return out
 
 
-def write_scorecard(card: Scorecard, run_dir: Path) -> dict[str, Path]:
-    from segscribe.runs import atomic_write
-
-    paths = {"json": run_dir / "scorecard.json", "md": run_dir / "scorecard.md"}
+def write_scorecard(card: Scorecard, run: RunDir) -> dict[str, Path]:
+    paths = {"json": run.root / "scorecard.json", "md": run.root / "scorecard.md"}
     atomic_write(paths["json"], to_json(card))
     atomic_write(paths["md"], to_markdown(card))
     return paths

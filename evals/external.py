@@ -214,9 +214,9 @@ def check_creatives(
     if not path.is_file():
         return _skip(path)
     from segscribe.evals.metrics import quote_exactness, speaker_attribution
+    from segscribe.extractors.offline import OfflineExtractor
     from segscribe.ingest.service import ingest_paths
     from segscribe.pipeline.extract import extract_document
-    from segscribe.providers.offline import OfflineExtractor
     from segscribe.store.workspace import Workspace
 
     emb = _embedder(embedder)

@@ -21,14 +21,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from segscribe.errors import GoldError
 from segscribe.schemas.evidence import EvidenceKind
 
 #: Maps a gold record's `file` to `(doc_id, canonical_text)`.
 Resolver = Callable[[str], tuple[str, str]]
 
 
-class GoldError(ValueError):
-    """A gold record that cannot be turned into exactly one span."""
 
 
 class GoldItem(BaseModel):

@@ -115,6 +115,24 @@ class EvidenceBase(BaseModel):
     def quote(self) -> str:
         return self.citations[0].quote
 
+    @property
+    def who(self) -> str:
+        """Who this evidence speaks for: the one definition used by themes, findings, segments and personas.
+
+        `participant:<id>` or `customer:<id>` from metadata, else `<speaker>@<doc_id>` (a speaker within
+        one session; for notes, the participant the notes describe).
+        """
+        if self.participant_id:
+            return f"participant:{self.participant_id}"
+        if self.customer_id:
+            return f"customer:{self.customer_id}"
+        return f"{self.speaker}@{self.doc_id}"
+
+    @property
+    def verbatim(self) -> bool:
+        """True when the cited words are the speaker's own (may be shown in quotation marks)."""
+        return self.voice in (Voice.participant, Voice.customer)
+
 
 class JobToBeDone(EvidenceBase):
     """When [situation], I want to [motivation], so I can [outcome]."""

@@ -126,3 +126,74 @@ class Persona(BaseModel):
                  "jobs_emotional", "jobs_social", "behaviours", "tools_alternatives", "decision_criteria",
                  "channels")
         return {n: getattr(self, n) for n in names}
+
+
+# --------------------------------------------------------------------------- LLM drafts
+# What a model returns for the draft_persona prompt (its output schema), before the persona gate.
+
+
+class DraftClaim(BaseModel):
+    """One claim of a drafted persona field."""
+
+    model_config = ConfigDict(use_attribute_docstrings=True)
+
+    text: str
+    """The statement, in plain words, supported by the cited evidence (no new facts)."""
+    evidence_ids: list[str] = Field(default_factory=list)
+    """Ids of the evidence items from the pack that support it (at least one)."""
+
+
+class DraftQuote(BaseModel):
+    """A representative quote: an evidence id from the pack and its quote copied exactly."""
+
+    model_config = ConfigDict(use_attribute_docstrings=True)
+
+    evidence_id: str
+    """Id of the evidence item whose quote this is."""
+    quote: str
+    """That item's `quote`, copied character for character."""
+
+
+class PersonaDraft(BaseModel):
+    """A persona as drafted by the model: every field a list of cited claims (empty = not in the data)."""
+
+    model_config = ConfigDict(use_attribute_docstrings=True)
+
+    name: str
+    """A descriptive name from role and defining trait (e.g. "The close-driven controller"); never a
+    person's name."""
+    one_liner: list[DraftClaim] = Field(default_factory=list)
+    """Who they are in one sentence (at most one claim)."""
+    role_context: list[DraftClaim] = Field(default_factory=list)
+    """Role, firmographics or demographics, from the participant context in the pack."""
+    goals: list[DraftClaim] = Field(default_factory=list)
+    """Goals."""
+    success_metrics: list[DraftClaim] = Field(default_factory=list)
+    """How they measure success, only where they say so."""
+    pains: list[DraftClaim] = Field(default_factory=list)
+    """Top pains, most widely shared first."""
+    jobs_functional: list[DraftClaim] = Field(default_factory=list)
+    """Functional jobs-to-be-done."""
+    jobs_emotional: list[DraftClaim] = Field(default_factory=list)
+    """Emotional jobs-to-be-done."""
+    jobs_social: list[DraftClaim] = Field(default_factory=list)
+    """Social jobs-to-be-done."""
+    behaviours: list[DraftClaim] = Field(default_factory=list)
+    """Behaviours and usage patterns they describe."""
+    tools_alternatives: list[DraftClaim] = Field(default_factory=list)
+    """Tools, alternatives and workarounds in use."""
+    decision_criteria: list[DraftClaim] = Field(default_factory=list)
+    """Decision criteria and objections."""
+    channels: list[DraftClaim] = Field(default_factory=list)
+    """How to reach them, only where the evidence mentions channels."""
+    quotes: list[DraftQuote] = Field(default_factory=list)
+    """1-3 representative quotes, from different speakers when possible."""
+
+
+class PersonaDraftList(BaseModel):
+    """Structured output of the persona-drafting task."""
+
+    model_config = ConfigDict(use_attribute_docstrings=True)
+
+    personas: list[PersonaDraft] = Field(default_factory=list)
+    """One or two personas for the segment (two only for clearly different sub-groups)."""

@@ -80,7 +80,7 @@ class SegmentInput(_Model):
 class SensitivityConfig(_Model):
     """Weight-perturbation settings."""
 
-    samples: int = Field(default=1000, ge=0)
+    samples: int = Field(default=1000, ge=0, le=100_000)
     """Weight vectors sampled (0 = skip)."""
     seed: int = 0
     """RNG seed."""

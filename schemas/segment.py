@@ -7,10 +7,13 @@ by the research side.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from segscribe.schemas.evidence import EvidenceBase
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 Method = Literal["rfm", "kmeans", "ward", "rules", "needs"]
@@ -287,7 +290,7 @@ class SegmentConfig(_Model):
     """Columns never used as features (besides id, churn and retention)."""
     impute: dict[str, float] = Field(default_factory=dict)
     """Fill values for blank numeric cells per column; other columns use the median."""
-    k: int | None = Field(default=None, ge=2)
+    k: int | None = Field(default=None, ge=2, le=50)
     """Fixed number of clusters; ``None`` = choose by silhouette over k_min..k_max."""
     k_min: int = Field(default=2, ge=2)
     """Smallest k tried."""
@@ -299,7 +302,7 @@ class SegmentConfig(_Model):
     """k-means restarts."""
     silhouette_sample: int = Field(default=3000, ge=10)
     """Silhouette is computed on a deterministic sample of at most this many rows."""
-    bootstrap_rounds: int = Field(default=50, ge=0)
+    bootstrap_rounds: int = Field(default=50, ge=0, le=1000)
     """Bootstrap resamples for cluster stability (0 = skip)."""
     rules: list[RuleSpec] = Field(default_factory=list)
     """Ordered rules for ``method: rules``."""
@@ -317,3 +320,37 @@ class SegmentConfig(_Model):
         if self.method == "rules" and not self.rules:
             raise ValueError("method 'rules' needs a non-empty 'rules' list of {name, rule}")
         return self
+
+
+class SegmentsResult(_Model):
+    """`segments.json` of a run: table and needs segmentations, who is in which, and which one leads."""
+
+    primary: Literal["table", "needs"] = "needs"
+    """Which segmentation personas and targeting follow."""
+    table: Segmentation | None = None
+    """Segments of the customer table, when the inputs have one."""
+    needs: Segmentation | None = None
+    """Needs-based segments of research participants, from their evidence."""
+    customer_segment: dict[str, str] = Field(default_factory=dict)
+    """Customer id -> table segment name."""
+    owner_need: dict[str, str] = Field(default_factory=dict)
+    """Evidence owner (`EvidenceBase.who`) -> needs segment name."""
+
+    @property
+    def primary_segmentation(self) -> Segmentation | None:
+        return self.table if self.primary == "table" else self.needs
+
+    def segment_of(self, e: EvidenceBase) -> str | None:
+        """The primary segment an evidence item belongs to: the one definition used everywhere."""
+        if self.primary == "table":
+            return self.customer_segment.get(e.customer_id or "")
+        return self.owner_need.get(e.who)
+
+    def group(self, evidence: Iterable[EvidenceBase]) -> dict[str, list[EvidenceBase]]:
+        """Evidence by primary segment (items in no segment are left out), in input order."""
+        out: dict[str, list[EvidenceBase]] = {}
+        for e in evidence:
+            seg = self.segment_of(e)
+            if seg:
+                out.setdefault(seg, []).append(e)
+        return out

@@ -7,10 +7,10 @@ import httpx2
 import pytest
 
 import factories
+from segscribe.extractors.llm import LLMExtractor, document_names
 from segscribe.providers.anthropic import AnthropicChat
 from segscribe.providers.base import LLMRequest
 from segscribe.providers.cassette import MockTransportFromCassette
-from segscribe.providers.llm_extract import LLMExtractor, document_names
 from segscribe.providers.openai_compat import OpenAICompatChat
 from segscribe.providers.scripted import ScriptedChat
 from segscribe.schemas.document import Role

@@ -14,13 +14,9 @@ import pytest
 import factories
 from segscribe.evals.metrics import persona_grounding
 from segscribe.pipeline import gate
-from segscribe.pipeline.personas import (
-    OFFLINE_PROMPT,
-    check_persona,
-    draft_personas_llm,
-    draft_personas_offline,
-    persona_claims,
-)
+from segscribe.pipeline.personas.gate import check_persona
+from segscribe.pipeline.personas.llm import draft_personas_llm
+from segscribe.pipeline.personas.offline import OFFLINE_PROMPT, draft_personas_offline, persona_claims
 from segscribe.providers.base import LLMRequest
 from segscribe.providers.scripted import ScriptedChat
 from segscribe.schemas.document import DocKind, Document

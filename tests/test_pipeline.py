@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 
 from factories import CORPUS, ROOT
+from segscribe.extractors.llm import LLMExtractor
+from segscribe.extractors.offline import OfflineExtractor
 from segscribe.ingest import parse_text_document
 from segscribe.pipeline import gate
 from segscribe.pipeline.extract import extract_document
-from segscribe.providers.llm_extract import LLMExtractor
-from segscribe.providers.offline import OfflineExtractor
 from segscribe.providers.scripted import ScriptedChat
 from segscribe.schemas.document import Document
 from segscribe.schemas.evidence import DraftEvidence, DraftEvidenceList, EvidenceKind
@@ -105,7 +105,7 @@ def test_prompt_injection_cannot_create_ungrounded_evidence(doc: Document) -> No
 def test_offline_extraction_is_deterministic(doc: Document, embedder) -> None:
     a = extract_document(doc, OfflineExtractor(embedder))
     b = extract_document(doc, OfflineExtractor(embedder))
-    dump = [json.dumps(r.to_record(), sort_keys=True) for r in (a, b)]
+    dump = [r.model_dump_json() for r in (a, b)]
     assert dump[0] == dump[1]
     assert a.evidence, "the offline extractor finds the pains in this transcript"
     assert all(e.speaker == "Ana" for e in a.evidence)
@@ -122,13 +122,15 @@ def small_corpus(tmp: Path) -> Path:
 
 
 def test_graph_end_to_end_on_a_small_corpus(tmp_path: Path, embedder) -> None:
-    from segscribe.runner import RunOptions, run_pipeline
+    from segscribe.runner import run_pipeline
+    from segscribe.schemas.run import RunOptions
     from segscribe.store.workspace import Workspace
 
     ws = Workspace.open(tmp_path / "ws")
     record = run_pipeline(ws, RunOptions(inputs=[small_corpus(tmp_path)]), embedder=embedder)
-    run = ws.runs_path / record["run_id"]
-    assert record["stages"] == ["load", "index", "verify", "themes", "segment", "draft", "score", "report"]
+    run = ws.runs_path / record.run_id
+    assert record.status == "finished"
+    assert record.stages == ["load", "index", "verify", "themes", "segment", "draft", "score", "report"]
     assert {p.name for p in run.iterdir()} >= {"evidence.jsonl", "dropped.jsonl", "themes.json", "segments.json",
                                                 "personas.json", "scoring.json", "run.json", "report.html",
                                                 "report.md", "report.json"}
@@ -148,8 +150,8 @@ def test_resume_after_kill_does_not_redo_finished_documents(tmp_path: Path) -> N
             encoding="utf-8")
     ws_path = tmp_path / "ws"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    cmd = [sys.executable, "-c", "from segscribe.cli.main import app; app()", "run", str(corpus), "-w", str(ws_path),
-           "--json"]
+    cmd = [sys.executable, "-c", "from segscribe.cli.main import main; main()", "run", str(corpus), "-w",
+           str(ws_path), "--json"]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 300
     extract_dir = None
@@ -165,16 +167,17 @@ def test_resume_after_kill_does_not_redo_finished_documents(tmp_path: Path) -> N
     before = {p.name: p.stat().st_mtime_ns for p in extract_dir.glob("*.json")}
     assert not (extract_dir.parent / "report.html").exists()
 
-    from segscribe.runner import RunOptions, run_pipeline
+    from segscribe.runner import run_pipeline
+    from segscribe.schemas.run import RunOptions
     from segscribe.store.workspace import Workspace
 
     ws = Workspace.open(ws_path)
     run_id = extract_dir.parent.name
-    record = run_pipeline(ws, RunOptions(inputs=[], resume=run_id))
+    record = run_pipeline(ws, RunOptions(), resume=run_id)
     after = {p.name: p.stat().st_mtime_ns for p in extract_dir.glob("*.json")}
     assert all(after[name] == mtime for name, mtime in before.items()), "finished documents were redone"
     assert len(after) == len(json.loads((extract_dir.parent / "inputs.json").read_text()))
-    assert record["report"] and Path(record["report"]).exists()
+    assert record.report and Path(record.report).exists()
 
 
 def test_record_then_replay_round_trip_strips_the_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

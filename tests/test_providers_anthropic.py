@@ -13,6 +13,7 @@ import httpx2
 import pytest
 
 from factories import CASSETTES  # noqa: E402
+from segscribe.errors import ProviderError, StructuredOutputError
 from segscribe.providers.anthropic import (
     DEFAULT_PRICES,
     NO_KEY_MESSAGE,
@@ -21,7 +22,7 @@ from segscribe.providers.anthropic import (
     cost_usd,
     price_for,
 )
-from segscribe.providers.base import CallUsage, ChatModel, LLMRequest, ProviderError, StructuredOutputError
+from segscribe.providers.base import CallUsage, ChatModel, LLMRequest
 from segscribe.providers.cassette import MockTransportFromCassette, RecordingTransport
 from segscribe.schemas.evidence import DraftEvidenceList, EvidenceKind
 

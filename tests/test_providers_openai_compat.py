@@ -12,7 +12,8 @@ import httpx
 import pytest
 
 from factories import CASSETTES  # noqa: E402
-from segscribe.providers.base import ChatModel, LLMRequest, ProviderError, StructuredOutputError
+from segscribe.errors import ProviderError, StructuredOutputError
+from segscribe.providers.base import ChatModel, LLMRequest
 from segscribe.providers.cassette import MockTransportFromCassette
 from segscribe.providers.openai_compat import OpenAICompatChat
 from segscribe.schemas.evidence import DraftEvidenceList, EvidenceKind

@@ -5,8 +5,9 @@ from __future__ import annotations
 import httpx2
 import pytest
 
+from segscribe.errors import ProviderError
 from segscribe.providers.anthropic import AnthropicChat
-from segscribe.providers.base import ChatModel, LLMRequest, ProviderError
+from segscribe.providers.base import ChatModel, LLMRequest
 from segscribe.providers.openai_compat import OpenAICompatChat
 from segscribe.providers.registry import DEFAULT_OPENAI_COMPAT_URL, default_provider_spec, make_chat
 from segscribe.providers.scripted import ScriptedChat

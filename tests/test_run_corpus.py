@@ -55,11 +55,13 @@ def test_every_persona_claim_resolves_to_an_exact_quote(corpus_run: dict[str, An
 
 def test_eval_gate_on_corpus(corpus_run: dict[str, Any], embedder) -> None:
     """The CI gate: the offline provider on corpus/ must meet evals/thresholds.yaml."""
+    from segscribe.artifacts import RunDir
     from segscribe.evals.corpus_eval import evaluate_run, write_scorecard
     from segscribe.store.workspace import Workspace
 
-    card = evaluate_run(Workspace.open(corpus_run["ws"]), corpus_run["run"], CORPUS, embedder.embed)
-    paths = write_scorecard(card, corpus_run["run"])
+    run = RunDir(corpus_run["run"])
+    card = evaluate_run(Workspace.open(corpus_run["ws"]), run, CORPUS, embedder.embed)
+    paths = write_scorecard(card, run)
     assert paths["json"].exists() and paths["md"].exists()
     failing = [g for g in card.gates if not g.passed]
     assert card.passed, failing

@@ -1,4 +1,4 @@
-"""`segment` and `score` through Typer's CliRunner, on a tiny app of their own."""
+"""`segment` and `score` through Typer's CliRunner, on the real app."""
 
 from __future__ import annotations
 
@@ -7,14 +7,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import typer
 from typer.testing import CliRunner
 
-from segscribe.cli.segment_cmd import score, segment
+from segscribe.cli.main import app
 
-app = typer.Typer()
-app.command("segment")(segment)
-app.command("score")(score)
 runner = CliRunner()
 
 

@@ -8,15 +8,8 @@ import pytest
 
 import factories
 from segscribe.pipeline import gate
-from segscribe.pipeline.strategy import (
-    between,
-    data_gaps,
-    executive_summary,
-    kpis,
-    migration_pathways,
-    roadmap,
-    targeting_rows,
-)
+from segscribe.pipeline.strategy.plan import data_gaps, executive_summary, roadmap
+from segscribe.pipeline.strategy.targeting import between, kpis, migration_pathways, targeting_rows
 from segscribe.schemas.document import DocKind, Document
 from segscribe.schemas.evidence import DraftEvidence, EvidenceBase, EvidenceKind
 from segscribe.schemas.persona import Claim, ClaimField, Persona

@@ -1,52 +1,81 @@
-"""Shared CLI plumbing: workspace option, one-line errors, progress bars, JSON output."""
+"""Shared CLI plumbing: options, the one error edge, progress bars, JSON output."""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
+
+from segscribe.errors import EXIT_INTERRUPTED, SegscribeError, UsageError
+
+if TYPE_CHECKING:
+    from segscribe.artifacts import RunDir
+    from segscribe.store.workspace import Workspace
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 WorkspaceOpt = Annotated[
     Path | None,
     typer.Option("--workspace", "-w", envvar="SEGSCRIBE_WORKSPACE",
-                 help="Workspace folder (default ./.segscribe).", show_default=False),
+                 help="Workspace folder (default ./.segscribe; env SEGSCRIBE_WORKSPACE).", show_default=False),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON to stdout.")]
+RunOpt = Annotated[str | None, typer.Option("--run", help="Run id (default: the last run).")]
 
 
 def workspace_path(path: Path | None) -> Path:
     return Path(path or os.environ.get("SEGSCRIBE_WORKSPACE") or ".segscribe")
 
 
-def open_workspace(path: Path | None, create: bool = True) -> Any:
+def open_workspace(path: Path | None, create: bool = True) -> Workspace:
     from segscribe.store.workspace import Workspace
 
     return Workspace.open(workspace_path(path), create=create)
 
 
-def fail(message: str, code: int = 2) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(code)
+def run_dir(ws: Workspace, run: str | None) -> RunDir:
+    """The folder of run `run`, or of the workspace's last run."""
+    from segscribe.artifacts import RunDir
+
+    run_id = run or ws.get_kv("last_run")
+    if not run_id:
+        raise UsageError("no run yet in this workspace: run `segscribe run FOLDER` first")
+    if not (ws.runs_path / run_id).is_dir():
+        raise UsageError(f"no run {run_id!r} in {ws.root}: see `segscribe status` for the last run id")
+    return RunDir(ws.runs_path / run_id)
 
 
-@contextmanager
-def cli_errors() -> Iterator[None]:
-    """Turn expected failures into one line that says how to fix them, with a non-zero exit."""
-    from segscribe.errors import USER_ERRORS
+def say_error(message: str) -> None:
+    typer.echo(f"error: {' '.join(str(message).split())}", err=True)
 
-    try:
-        yield
-    except USER_ERRORS as exc:
-        raise fail(str(exc)) from None
-    except KeyboardInterrupt:
-        raise fail("interrupted: finished stages are saved; rerun the command (or `segscribe run --resume`) "
-                   "to continue", 130) from None
+
+def guarded(fn: F) -> F:
+    """The CLI's one error edge: a SegscribeError becomes one line and its exit code; Ctrl-C exits 130.
+
+    Every command is registered through this wrapper (cli/main.py), so no command catches errors itself.
+    Anything else is a bug and keeps its traceback.
+    """
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except SegscribeError as exc:
+            say_error(str(exc))
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            say_error("interrupted: finished stages are saved; rerun the command (or `segscribe run --resume "
+                      "RUN_ID`) to continue")
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+
+    return wrapper  # type: ignore[return-value]
 
 
 def print_json(data: Any) -> None:
@@ -55,7 +84,7 @@ def print_json(data: Any) -> None:
 
 @contextmanager
 def progress_bar(enabled: bool = True) -> Iterator[Callable[[str, int, int], None]]:
-    """A rich progress bar on stderr, one task per stage; silent when disabled or not a terminal-ish run."""
+    """A rich progress bar on stderr, one task per stage; silent when disabled."""
     if not enabled:
         yield lambda stage, done, total: None
         return

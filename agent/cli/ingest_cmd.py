@@ -7,20 +7,19 @@ from typing import Annotated
 
 import typer
 
-from segscribe.cli.common import JsonOpt, WorkspaceOpt, cli_errors, open_workspace, print_json, progress_bar
+from segscribe.cli.common import JsonOpt, WorkspaceOpt, open_workspace, print_json, progress_bar
+from segscribe.errors import UsageError
 
 
 def init(workspace: WorkspaceOpt = None) -> None:
     """Create a workspace folder with a commented config.yaml (safe to run twice)."""
-    with cli_errors():
-        ws = open_workspace(workspace)
-        typer.echo(f"workspace ready at {ws.root} (config: {ws.root / 'config.yaml'})")
+    ws = open_workspace(workspace)
+    typer.echo(f"workspace ready at {ws.root} (config: {ws.root / 'config.yaml'})")
 
 
 def status(workspace: WorkspaceOpt = None, json_out: JsonOpt = False) -> None:
     """Show what a workspace holds: documents by kind, passages, embedder, last run."""
-    with cli_errors():
-        st = open_workspace(workspace, create=False).status()
+    st = open_workspace(workspace, create=False).status()
     if json_out:
         print_json(st)
         return
@@ -40,7 +39,7 @@ def _parse_map(items: list[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for item in items:
         if "=" not in item:
-            raise typer.BadParameter(f"--map expects ROLE=COLUMN, got {item!r}")
+            raise UsageError(f"--map expects ROLE=COLUMN, got {item!r}")
         k, v = item.split("=", 1)
         out[k.strip()] = v.strip()
     return out
@@ -53,7 +52,8 @@ def ingest(
                                                 "transcripts, tickets, survey or metadata.")] = None,
     mapping: Annotated[list[str] | None, typer.Option("--map", help="Column mapping ROLE=COLUMN, e.g. "
                                                       "--map body=description --map id=case_no.")] = None,
-    max_mb: Annotated[float | None, typer.Option(help="Size limit per file in MB (default 50).")] = None,
+    max_mb: Annotated[float | None, typer.Option(min=0.001, max=10_240, help="Size limit per file in MB "
+                                                 "(default 50).")] = None,
     all_roles: Annotated[bool, typer.Option("--all-roles", help="Also embed interviewer and agent "
                                             "passages (slower; by default only participant/customer words).")] = False,
     no_index: Annotated[bool, typer.Option("--no-index", help="Parse and store only; embed later.")] = False,
@@ -66,15 +66,13 @@ def ingest(
     """
     from segscribe.ingest.service import ingest_paths
 
-    with cli_errors():
-        ws = open_workspace(workspace)
-        cfg = ws.config()
-        col_map = {**(cfg.get("columns") or {}), **_parse_map(mapping or [])}
-        with progress_bar(not json_out) as prog:
-            report = ingest_paths(ws, paths, as_kind=as_kind, mapping=col_map or None,
-                                  max_mb=max_mb or float(cfg.get("max_file_mb", 50)),
-                                  near_dup=float(cfg.get("near_duplicate_threshold", 0.85)),
-                                  index=not no_index, progress=prog, all_roles=all_roles)
+    ws = open_workspace(workspace)
+    settings = ws.settings(max_file_mb=max_mb)
+    col_map = {**settings.columns, **_parse_map(mapping or [])}
+    with progress_bar(not json_out) as prog:
+        report = ingest_paths(ws, paths, as_kind=as_kind, mapping=col_map or None, max_mb=settings.max_file_mb,
+                              near_dup=settings.near_duplicate_threshold, index=not no_index, progress=prog,
+                              all_roles=all_roles)
     if json_out:
         print_json(report.to_dict())
     else:
@@ -99,7 +97,7 @@ def search(
     workspace: WorkspaceOpt = None,
     kind: Annotated[str | None, typer.Option(help="interview, notes, ticket or survey.")] = None,
     role: Annotated[str | None, typer.Option(help="participant, customer, interviewer or agent.")] = None,
-    k: Annotated[int, typer.Option("-k", help="Number of results.")] = 10,
+    k: Annotated[int, typer.Option("-k", min=1, max=1000, help="Number of results (1-1000).")] = 10,
     where: Annotated[list[str] | None, typer.Option("--where", help="Metadata filter FIELD=VALUE "
                                                     "(e.g. --where plan=Enterprise).")] = None,
     json_out: JsonOpt = False,
@@ -107,9 +105,8 @@ def search(
     """Semantic search over passages; every hit cites its document and exact character span."""
     from segscribe.search import search_passages
 
-    with cli_errors():
-        ws = open_workspace(workspace, create=False)
-        hits = search_passages(ws, query, k=k, kind=kind, role=role, where=_parse_map(where or []))
+    ws = open_workspace(workspace, create=False)
+    hits = search_passages(ws, query, k=k, kind=kind, role=role, where=_parse_map(where or []))
     if json_out:
         print_json([h for h in hits])
         return

@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 import os
+import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import typer
 
 from segscribe import __version__
-from segscribe.cli import ingest_cmd
+from segscribe.cli import eval_cmd, ingest_cmd, run_cmd, segment_cmd, stage_cmd
+from segscribe.cli.common import guarded, say_error
+from segscribe.errors import EXIT_ERROR, EXIT_INTERRUPTED
 
 app = typer.Typer(
     name="segscribe",
     help=(
-        "Turn customer research into evidence-cited segments and personas.\n\n"
+        "Turn customer research into evidence-cited findings, segments and personas.\n\n"
         "Every claim links to a verbatim span of a real source; segment ranking is deterministic.\n"
-        "Start with `segscribe run` (offline, on the bundled corpus) or "
-        "`segscribe ingest FOLDER` then `segscribe search \"...\"`."
+        "Start with `segscribe run FOLDER` (offline, no key needed), or `segscribe ingest FOLDER` "
+        "then `segscribe search \"...\"`.\n\n"
+        "Exit codes: 0 success; 1 finished partly (some files or documents failed, or an eval is below its "
+        "thresholds); 2 nothing done (bad invocation, input, config, workspace or provider); 130 interrupted."
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -43,34 +50,36 @@ def _root(
         os.environ["SEGSCRIBE_WORKSPACE"] = str(workspace)
 
 
-app.command("init")(ingest_cmd.init)
-app.command("status")(ingest_cmd.status)
-app.command("ingest")(ingest_cmd.ingest)
-app.command("search")(ingest_cmd.search)
+COMMANDS: list[tuple[str, Callable[..., Any]]] = [
+    ("init", ingest_cmd.init),
+    ("status", ingest_cmd.status),
+    ("ingest", ingest_cmd.ingest),
+    ("search", ingest_cmd.search),
+    ("run", run_cmd.run),
+    ("extract", stage_cmd.extract),
+    ("evidence", stage_cmd.evidence),
+    ("themes", stage_cmd.themes),
+    ("personas", run_cmd.personas),
+    ("report", run_cmd.report),
+    ("segment", segment_cmd.segment),
+    ("score", segment_cmd.score),
+    ("eval", eval_cmd.eval_cmd),
+]
+for _name, _fn in COMMANDS:
+    app.command(_name)(guarded(_fn))
 
 
-def _register_optional() -> None:
-    """Commands from modules that may be absent in a partial checkout register only when importable."""
-    import importlib
-
-    for module, names in (
-        ("segscribe.cli.extract_cmd", ("extract", "evidence", "themes")),
-        ("segscribe.cli.segment_cmd", ("segment", "score")),
-        ("segscribe.cli.run_cmd", ("run", "personas", "report")),
-        ("segscribe.cli.eval_cmd", ("eval",)),
-    ):
-        try:
-            mod = importlib.import_module(module)
-        except ModuleNotFoundError:
-            continue
-        for name in names:
-            fn = getattr(mod, name.replace("-", "_") + "_cmd", None) or getattr(mod, name, None)
-            if fn is not None:
-                app.command(name)(fn)
-
-
-_register_optional()
-
-
-def main() -> None:  # pragma: no cover - console script shim
-    app()
+def main(argv: list[str] | None = None) -> None:
+    """The `segscribe` console script: like `app()`, but usage errors are one line too."""
+    try:
+        code = app(args=argv, prog_name="segscribe", standalone_mode=False)
+    except typer.Abort:
+        say_error("interrupted")
+        sys.exit(EXIT_INTERRUPTED)
+    except typer.TyperException as exc:  # click's usage errors (bad option, missing argument, ...)
+        message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+        ctx = getattr(exc, "ctx", None)
+        where = f" (see `{ctx.command_path} --help`)" if ctx is not None else " (see `segscribe --help`)"
+        say_error(message + where)
+        sys.exit(getattr(exc, "exit_code", EXIT_ERROR))
+    sys.exit(code if isinstance(code, int) else 0)

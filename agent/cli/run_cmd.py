@@ -3,107 +3,131 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from segscribe.cli.common import JsonOpt, WorkspaceOpt, cli_errors, open_workspace, print_json, progress_bar
+from segscribe.cli.common import JsonOpt, RunOpt, WorkspaceOpt, open_workspace, print_json, progress_bar, run_dir
+from segscribe.errors import EXIT_PARTIAL
 
-ProviderOpt = Annotated[str, typer.Option(
-    "--provider", "-p", envvar="SEGSCRIBE_PROVIDER",
+if TYPE_CHECKING:
+    from segscribe.schemas.run import RunOptions, RunRecord
+    from segscribe.store.workspace import Workspace
+
+ProviderOpt = Annotated[str | None, typer.Option(
+    "--provider", "-p", show_default=False,
     help="offline (default, no network), anthropic:MODEL (needs ANTHROPIC_API_KEY) or openai-compat:MODEL "
-         "(a local server; see --base-url).")]
+         "(a local server; see --base-url). Default: config.yaml or SEGSCRIBE_PROVIDER, else offline.")]
 BaseUrlOpt = Annotated[str | None, typer.Option("--base-url", help="OpenAI-compatible server URL, "
                                                 "e.g. http://localhost:11434/v1 for Ollama.")]
-
 RecordOpt = Annotated[Path | None, typer.Option("--record", help="Record the LLM provider's HTTP exchanges "
                                                 "to this cassette file (API keys stripped).")]
 ReplayOpt = Annotated[Path | None, typer.Option("--replay", help="Replay a recorded cassette instead of "
                                                 "calling the provider (no key, no network).")]
+NoRedactOpt = Annotated[bool, typer.Option("--no-redact", help="Send text to external providers without "
+                                           "PII redaction.")]
+MaxReasksOpt = Annotated[int | None, typer.Option(min=0, max=10, help="Re-asks of an LLM about ungrounded "
+                                                  "quotes (default 2).")]
+SeedOpt = Annotated[int | None, typer.Option(min=0, help="Seed for clustering and sampling (default 0).")]
 
 
-def latest_run(ws: Any, run: str | None) -> Path:
-    from segscribe.errors import SegscribeError
+def run_options(ws: Workspace, paths: list[Path], *, provider: str | None = None, base_url: str | None = None,
+                no_redact: bool = False, max_reasks: int | None = None, seed: int | None = None,
+                analyst: Path | None = None, preset: str | None = None, record: Path | None = None,
+                replay: Path | None = None) -> RunOptions:
+    """RunOptions from the workspace settings (config.yaml < environment) overridden by the given flags."""
+    from segscribe.schemas.run import RunOptions
 
-    run_id = run or ws.get_kv("last_run")
-    if not run_id or not (ws.runs_path / run_id).exists():
-        raise SegscribeError("no run yet in this workspace: run `segscribe run FOLDER` first")
-    return Path(ws.runs_path / run_id)
+    s = ws.settings(provider=provider, base_url=base_url, redact=False if no_redact else None,
+                    max_reasks=max_reasks, seed=seed)
+    return RunOptions(inputs=paths, provider=s.provider, base_url=s.base_url, redact=s.redact,
+                      max_reasks=s.max_reasks, seed=s.seed, min_sessions=s.min_sessions, analyst_sheet=analyst,
+                      preset=preset, record=str(record) if record else None, replay=str(replay) if replay else None)
+
+
+def summary_line(rec: RunRecord) -> str:
+    st = rec.stats
+    return (f"run {rec.run_id}: {st.get('documents', 0)} documents, {st.get('evidence', 0)} evidence items "
+            f"({st.get('dropped', 0)} dropped by the grounding gate), {st.get('themes', 0)} themes, "
+            f"{st.get('segments', 0)} segments, {st.get('personas', 0)} personas in {rec.seconds:.1f}s")
+
+
+def print_outcome(rec: RunRecord) -> None:
+    """The run's summary, then every failed file and document, then the report path."""
+    typer.echo(summary_line(rec))
+    for path in rec.failed_files:
+        typer.echo(f"failed file: {path} (see {rec.run_id}/ingest.json for the reason)")
+    for doc_id, why in sorted(rec.failed_documents.items()):
+        typer.echo(f"failed document: {doc_id}: {why}")
+    if rec.status == "partial":
+        typer.echo(f"partial: rerun `segscribe run --resume {rec.run_id}` to retry what failed")
+    if rec.report:
+        typer.echo(f"report: {rec.report}")
 
 
 def run(
     paths: Annotated[list[Path] | None, typer.Argument(help="Folders/files to process (default: corpus/).")] = None,
     workspace: WorkspaceOpt = None,
-    provider: ProviderOpt = "offline",
+    provider: ProviderOpt = None,
     base_url: BaseUrlOpt = None,
     resume: Annotated[str | None, typer.Option("--resume", help="Resume an interrupted run by its id; "
-                                               "finished documents are not redone.")] = None,
-    no_redact: Annotated[bool, typer.Option("--no-redact", help="Send text to external providers "
-                                            "without PII redaction.")] = False,
+                                               "finished documents are not redone, failed ones are retried.")] = None,
+    no_redact: NoRedactOpt = False,
     analyst: Annotated[Path | None, typer.Option("--analyst", help="Analyst YAML with judgement scores "
                                                  "(fit, strategic value...).")] = None,
     preset: Annotated[str | None, typer.Option(help="Scoring preset: matrix4, weighted5 or workshop4.")] = None,
-    max_reasks: Annotated[int, typer.Option(help="Re-asks of an LLM about ungrounded quotes.")] = 2,
+    max_reasks: MaxReasksOpt = None,
+    seed: SeedOpt = None,
     record: RecordOpt = None,
     replay: ReplayOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Run everything: ingest, index, extract, verify, themes, segments, personas, score, report.
 
-    Offline and deterministic by default. Ends with the path of the HTML report.
+    Offline and deterministic by default. Ends with the path of the HTML report. Exit code 1 when some
+    files or documents failed (the rest is done; `--resume` retries them).
     """
-    from segscribe.runner import RunOptions, run_pipeline
+    from segscribe.runner import run_pipeline
 
-    with cli_errors():
-        ws = open_workspace(workspace)
-        if analyst is None and not resume:
-            folder = (paths or [Path("corpus")])[0]
-            analyst = folder / "analyst.yaml" if (folder / "analyst.yaml").is_file() else None
-        opts = RunOptions(inputs=paths or [Path("corpus")], provider=provider, base_url=base_url,
-                          redact=not no_redact, max_reasks=max_reasks, analyst_sheet=analyst, preset=preset,
-                          resume=resume, record=str(record) if record else None,
-                          replay=str(replay) if replay else None)
-        with progress_bar(not json_out) as prog:
-            result = run_pipeline(ws, opts, prog)
+    ws = open_workspace(workspace)
+    inputs = paths or [Path("corpus")]
+    if analyst is None and not resume:
+        analyst = inputs[0] / "analyst.yaml" if (inputs[0] / "analyst.yaml").is_file() else None
+    opts = run_options(ws, inputs, provider=provider, base_url=base_url, no_redact=no_redact,
+                       max_reasks=max_reasks, seed=seed, analyst=analyst, preset=preset, record=record, replay=replay)
+    with progress_bar(not json_out) as prog:
+        rec = run_pipeline(ws, opts, prog, resume=resume)
     if json_out:
-        print_json(result)
-        return
-    st = result["stats"]
-    typer.echo(f"run {result['run_id']}: {st.get('documents', 0)} documents, {st.get('evidence', 0)} evidence "
-               f"items ({st.get('dropped', 0)} dropped by the grounding gate), {st.get('themes', 0)} themes, "
-               f"{st.get('segments', 0)} segments, {st.get('personas', 0)} personas in {result['seconds']:.1f}s")
-    typer.echo(f"report: {result['report']}")
+        print_json(rec.model_dump(mode="json"))
+    else:
+        print_outcome(rec)
+    if rec.status == "partial":
+        raise typer.Exit(EXIT_PARTIAL)
 
 
-def personas(workspace: WorkspaceOpt = None,
-             run_id: Annotated[str | None, typer.Option("--run", help="Run id (default: the last run).")] = None,
-             json_out: JsonOpt = False) -> None:
-    """Show the draft personas of a run, with how many claims each field has."""
-    import json
+def personas(workspace: WorkspaceOpt = None, run_id: RunOpt = None, json_out: JsonOpt = False) -> None:
+    """Show the draft personas of a run, with their top claims and verbatim quotes."""
+    from segscribe import artifacts as A
 
-    with cli_errors():
-        folder = latest_run(open_workspace(workspace, create=False), run_id)
-        data = json.loads((folder / "personas.json").read_text(encoding="utf-8"))
+    found = run_dir(open_workspace(workspace, create=False), run_id).read(A.PERSONAS)
     if json_out:
-        print_json(data)
+        print_json([p.model_dump(mode="json") for p in found])
         return
-    for p in data:
-        typer.echo(f"{p['name']}  [{p['segment']}; tier {p.get('tier') or '-'}; confidence {p['confidence']}]")
+    for p in found:
+        typer.echo(f"{p.name}  [{p.segment}; tier {p.tier or '-'}; confidence {p.confidence}]")
         for field in ("goals", "pains", "jobs_functional", "tools_alternatives", "decision_criteria"):
-            claims = p[field]["claims"]
-            shown = "; ".join(c["text"] for c in claims[:2]) if claims else "not in the data"
+            claims = getattr(p, field).claims
+            shown = "; ".join(c.text for c in claims[:2]) if claims else "not in the data"
             typer.echo(f"  {field}: {shown}")
-        for q in p["quotes"]:
-            typer.echo(f"  “{q['quote']}” — {q['speaker']} ({q['doc_id']}[{q['start']}:{q['end']}])")
+        for q in p.quotes:
+            typer.echo(f"  “{q.quote}” — {q.speaker} ({q.doc_id}[{q.start}:{q.end}])")
 
 
-def report(workspace: WorkspaceOpt = None,
-           run_id: Annotated[str | None, typer.Option("--run", help="Run id (default: the last run).")] = None,
+def report(workspace: WorkspaceOpt = None, run_id: RunOpt = None,
            fmt: Annotated[str, typer.Option("--format", help="html, md or json: which path to print.")] = "html",
            json_out: JsonOpt = False) -> None:
     """Print the path of a run's report (Markdown, self-contained HTML and JSON are written by `run`)."""
-    with cli_errors():
-        folder = latest_run(open_workspace(workspace, create=False), run_id)
+    folder = run_dir(open_workspace(workspace, create=False), run_id).root
     paths = {k: str(folder / f"report.{k}") for k in ("html", "md", "json")}
     if json_out:
         print_json(paths)

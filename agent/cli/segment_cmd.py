@@ -5,15 +5,14 @@ pandas, scikit-learn and the quant modules load inside the commands so `segscrib
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from segscribe.runs import atomic_write
+from segscribe.errors import InputError, UsageError
+from segscribe.files import atomic_write
 
 if TYPE_CHECKING:
     from segscribe.schemas.scoring import ScoringResult
@@ -23,44 +22,14 @@ _SOURCE_CODE = {"data": "d", "analyst": "a", "default": "def"}
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON to stdout.")]
 
 
-def _fail(message: str) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(2)
-
-
-def _one_line(exc: Exception) -> str:
-    from pydantic import ValidationError
-
-    if isinstance(exc, ValidationError):
-        parts = [f"{'.'.join(map(str, e['loc'])) or 'value'}: {e['msg']}" for e in exc.errors()]
-        return f"invalid {exc.title}: " + "; ".join(parts)
-    return " ".join(str(exc).split())
-
-
-@contextmanager
-def _errors() -> Iterator[None]:
-    """Expected failures (bad files, columns, rules, scores) become one line and exit code 2."""
-    try:
-        yield
-    except (ValueError, OSError, KeyError) as exc:
-        raise _fail(_one_line(exc)) from None
-
-
 def _load_config(path: Path | None) -> dict[str, Any]:
-    if path is None:
-        return {}
-    import yaml
+    from segscribe.config import read_yaml_mapping
 
-    if not path.is_file():
-        raise typer.BadParameter(f"no such config file: {path}", param_hint="--config")
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    if not isinstance(data, dict):
-        raise typer.BadParameter("the config must be a YAML mapping (method:, rules:, ...)",
-                                 param_hint="--config")
-    return data
+    return read_yaml_mapping(path, "segment config") if path is not None else {}
 
 
 def _run_segment(transactions: Path | None, customers: Path | None, conf: dict[str, Any]) -> Segmentation:
+    from segscribe.config import validate_model
     from segscribe.quant.profile import build_segmentation, segmentation_from_rfm
     from segscribe.quant.rfm import rfm_from_file
     from segscribe.quant.tables import load_customers
@@ -68,11 +37,11 @@ def _run_segment(transactions: Path | None, customers: Path | None, conf: dict[s
 
     if transactions is not None:
         conf.pop("method", None)
-        cfg = SegmentConfig.model_validate(conf)
+        cfg = validate_model(SegmentConfig, conf, "segment config")
         res = rfm_from_file(transactions, cfg.columns or None, analysis_date=cfg.analysis_date)
         return segmentation_from_rfm(res, cfg.validation, cfg.top_lifts)
     assert customers is not None
-    cfg = SegmentConfig.model_validate(conf)
+    cfg = validate_model(SegmentConfig, conf, "segment config")
     mapping = dict(cfg.columns)
     if cfg.id_column:
         mapping["customer_id"] = cfg.id_column
@@ -127,9 +96,9 @@ def segment(
     value_column: Annotated[str | None, typer.Option(help="Customer value column (revenue share).")] = None,
     churn_column: Annotated[str | None, typer.Option(help="Churn flag column (never a clustering "
                             "feature).")] = None,
-    k: Annotated[int | None, typer.Option(help="Fixed number of clusters (default: best silhouette "
+    k: Annotated[int | None, typer.Option(min=2, max=50, help="Fixed number of clusters (default: best silhouette "
                  "2-8).")] = None,
-    bootstrap: Annotated[int | None, typer.Option(help="Bootstrap rounds for cluster stability "
+    bootstrap: Annotated[int | None, typer.Option(min=0, max=1000, help="Bootstrap rounds for cluster stability "
                          "(default 50).")] = None,
     seed: Annotated[int | None, typer.Option(help="Random seed (default 0).")] = None,
     analysis_date: Annotated[str | None, typer.Option(help="RFM analysis date YYYY-MM-DD (default: the day "
@@ -158,10 +127,9 @@ def segment(
             raise typer.BadParameter(f"{analysis_date!r} is not a date like 2011-12-10",
                                      param_hint="--analysis-date") from None
     conf.update({key: v for key, v in overrides.items() if v is not None})
-    with _errors():
-        seg = _run_segment(transactions, customers, conf)
-        if out is not None:
-            atomic_write(out, seg.model_dump_json(indent=2) + "\n")
+    seg = _run_segment(transactions, customers, conf)
+    if out is not None:
+        atomic_write(out, seg.model_dump_json(indent=2) + "\n")
     if json_out:
         typer.echo(seg.model_dump_json(indent=2))
     else:
@@ -202,7 +170,8 @@ def score(
                             "from the sheet.")] = None,
     preset: Annotated[str | None, typer.Option(help="matrix4, weighted5 or workshop4 (default: the sheet's, "
                       "else matrix4).")] = None,
-    samples: Annotated[int | None, typer.Option(help="Sensitivity samples (default 1000; 0 = skip).")] = None,
+    samples: Annotated[int | None, typer.Option(min=0, max=100_000, help="Sensitivity samples (default 1000; "
+                       "0 = skip; at most 100,000).")] = None,
     seed: Annotated[int | None, typer.Option(help="Sensitivity RNG seed (default 0).")] = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the scoring JSON here.")] = None,
     json_out: JsonFlag = False,
@@ -213,10 +182,9 @@ def score(
     if preset is not None and preset not in PRESETS:
         raise typer.BadParameter(f"unknown preset {preset!r}; use {', '.join(PRESETS)}",
                                  param_hint="--preset")
-    with _errors():
-        res = _run_score(analyst, segmentation, preset, samples, seed)
-        if out is not None:
-            atomic_write(out, res.model_dump_json(indent=2) + "\n")
+    res = _run_score(analyst, segmentation, preset, samples, seed)
+    if out is not None:
+        atomic_write(out, res.model_dump_json(indent=2) + "\n")
     if json_out:
         typer.echo(res.model_dump_json(indent=2))
     else:
@@ -225,6 +193,9 @@ def score(
 
 def _run_score(analyst: Path, segmentation: Path | None, preset: str | None, samples: int | None,
                seed: int | None) -> ScoringResult:
+    from pydantic import ValidationError
+
+    from segscribe.config import one_line
     from segscribe.schemas.scoring import SensitivityConfig
     from segscribe.schemas.segment import Segmentation
     from segscribe.scoring import inputs_from_table, load_analyst_sheet, score_segmentation
@@ -237,15 +208,19 @@ def _run_score(analyst: Path, segmentation: Path | None, preset: str | None, sam
         sheet = sheet.model_copy(update={"sensitivity": sens})
     if segmentation is None:
         if not sheet.segments:
-            raise ValueError(f"{analyst} scores no segments; add 'segments: {{name: {{factor: score}}}}' "
+            raise UsageError(f"{analyst} scores no segments; add 'segments: {{name: {{factor: score}}}}' "
                              "or pass --segmentation")
         name = preset or sheet.preset or "matrix4"
         inputs = _with_defaults(inputs_from_table(sheet.segments), sheet.defaults)
         return run_score(inputs, name, sheet.weights, sheet.sensitivity)
     if not segmentation.is_file():
-        raise FileNotFoundError(f"no such segmentation file: {segmentation} (write one with "
-                                "`segscribe segment ... --out FILE`)")
-    seg = Segmentation.model_validate_json(segmentation.read_text(encoding="utf-8"))
+        raise InputError(f"no such segmentation file: {segmentation} (write one with "
+                         "`segscribe segment ... --out FILE`)")
+    try:
+        seg = Segmentation.model_validate_json(segmentation.read_text(encoding="utf-8"))
+    except ValidationError as exc:
+        raise InputError(f"{segmentation} is not a segmentation from `segscribe segment --out`: "
+                         f"{one_line(exc)}") from None
     return score_segmentation(seg, sheet, preset)
 
 

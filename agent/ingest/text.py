@@ -7,9 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-
-class IngestError(ValueError):
-    """A file cannot be ingested; the message says why and how to fix it."""
+from segscribe.errors import IngestError
 
 
 @dataclass

@@ -1,1 +1,1 @@
-"""Graph nodes: plain functions `(state, deps) -> partial state`, one module per group of stages."""
+"""Graph nodes: plain functions `(state, deps) -> partial state`, one file per stage, named as in the graph."""

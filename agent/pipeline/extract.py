@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
+from segscribe.errors import ProviderError
 from segscribe.pipeline import gate
 from segscribe.schemas.document import Document
-from segscribe.schemas.evidence import DraftEvidence, DroppedItem, EvidenceBase
+from segscribe.schemas.evidence import DraftEvidence, EvidenceBase
+from segscribe.schemas.run import DocExtraction
 
 
 class Extractor(Protocol):
@@ -17,27 +18,24 @@ class Extractor(Protocol):
     def extract(self, doc: Document, feedback: list[str] | None = None) -> list[DraftEvidence]: ...
 
 
-@dataclass
-class DocExtraction:
-    doc_id: str
-    evidence: list[EvidenceBase] = field(default_factory=list)
-    dropped: list[DroppedItem] = field(default_factory=list)
-    attempts: int = 0
-    repaired: int = 0
-
-    def to_record(self) -> dict[str, Any]:
-        return {"doc_id": self.doc_id, "attempts": self.attempts, "repaired": self.repaired,
-                "evidence": [e.model_dump(mode="json") for e in self.evidence],
-                "dropped": [d.model_dump(mode="json") for d in self.dropped]}
-
-
 def extract_documents(docs: list[Document], extractor: Extractor, max_reasks: int = 2) -> list[DocExtraction]:
-    """Several documents: one batched call when the extractor supports it (offline), else one by one."""
+    """Several documents: one batched call when the extractor supports it (offline), else one by one.
+
+    A provider failure on one document never stops the others: that document comes back `failed` with the
+    reason, and `run --resume` retries it.
+    """
     batch = getattr(extractor, "extract_batch", None)
     if batch is None:
-        return [extract_document(d, extractor, max_reasks) for d in docs]
+        return [_guarded(d, extractor, max_reasks) for d in docs]
     drafts = batch(docs)
     return [extract_document(d, extractor, max_reasks, first_drafts=drafts[d.id]) for d in docs]
+
+
+def _guarded(doc: Document, extractor: Extractor, max_reasks: int) -> DocExtraction:
+    try:
+        return extract_document(doc, extractor, max_reasks)
+    except ProviderError as exc:
+        return DocExtraction(doc_id=doc.id, status="failed", error=" ".join(str(exc).split()))
 
 
 def extract_document(doc: Document, extractor: Extractor, max_reasks: int = 2,
@@ -45,7 +43,7 @@ def extract_document(doc: Document, extractor: Extractor, max_reasks: int = 2,
     """Ask the extractor, ground every item, re-ask about failures up to `max_reasks` times, drop the rest."""
     provider = getattr(extractor, "chat", None)
     provider_name: str = str(getattr(provider, "name", None) or getattr(extractor, "name", "offline"))
-    result = DocExtraction(doc.id)
+    result = DocExtraction(doc_id=doc.id)
     accepted: dict[str, EvidenceBase] = {}
     feedback: list[str] | None = None
     failures: list[tuple[DraftEvidence, str]] = []
@@ -60,6 +58,6 @@ def extract_document(doc: Document, extractor: Extractor, max_reasks: int = 2,
             break  # a deterministic extractor gives the same answer when asked again
         feedback = gate.feedback_lines(failures)
     result.dropped = [gate.drop(doc, d, reason, provider_name, result.attempts) for d, reason in failures]
-    result.evidence = sorted(accepted.values(), key=lambda e: (e.citations[0].start, e.kind, e.id))
+    result.evidence = sorted(accepted.values(), key=lambda e: (e.citations[0].start, e.kind, e.id))  # type: ignore[arg-type]
     result.repaired = sum(1 for e in result.evidence if e.repaired)
     return result

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+
+from pydantic import ValidationError
 
 from segscribe.schemas.document import VOICE_ROLES, Document, Passage
 from segscribe.schemas.evidence import EVIDENCE_CLASSES, Citation, DraftEvidence, DroppedItem, EvidenceBase
@@ -153,3 +156,20 @@ def feedback_lines(failures: list[tuple[DraftEvidence, str]]) -> list[str]:
     return [f"{d.kind.value} quote {d.quote[:80]!r} (passage {d.passage_id}): {reason}" for d, reason in failures]
 
 
+
+
+def final_check(items: Sequence[EvidenceBase],
+                texts: Mapping[str, str]) -> tuple[list[EvidenceBase], list[DroppedItem]]:
+    """Re-validate every citation against the workspace text; refused items come back as dropped."""
+    kept: list[EvidenceBase] = []
+    dropped: list[DroppedItem] = []
+    for item in items:
+        try:
+            type(item).model_validate(item.model_dump(), context={"documents": texts})
+        except ValidationError as exc:
+            dropped.append(DroppedItem(doc_id=item.doc_id, kind=item.kind, quote=item.quote,
+                                       reason=f"failed final check: {exc.errors()[0]['msg']}",
+                                       provider=item.provider, attempts=1))
+            continue
+        kept.append(item)
+    return kept, dropped

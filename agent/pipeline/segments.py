@@ -4,50 +4,45 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Literal
 
 import numpy as np
 
-from segscribe.pipeline.themes import choose_k_ward, owner, relabel_by_size
+from segscribe.config import CorpusConfig, inside
+from segscribe.errors import TableError
+from segscribe.pipeline.themes import choose_k_ward, relabel_by_size
 from segscribe.schemas.evidence import EvidenceBase
-from segscribe.schemas.segment import AssignmentSummary, Segmentation, SegmentDefinition, SegmentProfile
+from segscribe.schemas.segment import (
+    AssignmentSummary,
+    Segmentation,
+    SegmentDefinition,
+    SegmentProfile,
+    SegmentsResult,
+)
 from segscribe.schemas.theme import Theme
 
 NEEDS_KINDS = ("pain", "goal", "job", "workaround", "objection")
 
 
-@dataclass
-class SegmentsResult:
-    table: Segmentation | None = None
-    customer_segment: dict[str, str] = field(default_factory=dict)
-    needs: Segmentation | None = None
-    owner_need: dict[str, str] = field(default_factory=dict)
-    primary: str = "needs"  # which segmentation personas are drafted for: "table" or "needs"
-
-    def segment_of(self, e: EvidenceBase) -> str | None:
-        if self.primary == "table":
-            return self.customer_segment.get(e.customer_id or "")
-        return self.owner_need.get(owner(e))
-
-
-def table_segmentation(cfg: dict[str, Any], base: Path, seed: int = 0,
-                       bootstrap_rounds: int = 20) -> tuple[Segmentation, dict[str, str]]:
+def table_segmentation(corpus: CorpusConfig, base: Path, seed: int = 0) -> tuple[Segmentation, dict[str, str]]:
     """Cluster the customer table described in corpus.yaml (`customers:`) and label every customer."""
     from segscribe.quant.profile import assign, build_segmentation
     from segscribe.quant.tables import normalise_customer_ids, read_table
     from segscribe.schemas.segment import SegmentConfig, ValidationConfig
 
-    c = cfg["customers"]
-    df = read_table(base / c["path"])
-    id_col = c.get("id", "customer_id")
+    c = corpus.customers
+    assert c is not None
+    df = read_table(inside(base, c.path, "customers"))
+    id_col = c.id
+    if id_col not in df.columns:
+        raise TableError(f"{c.path}: no customer id column {id_col!r} (columns: {', '.join(map(str, df.columns))});"
+                         " set `customers: id:` in corpus.yaml")
     df[id_col] = normalise_customer_ids(df[id_col])
     scfg = SegmentConfig(
-        method=c.get("method", "kmeans"), id_column=id_col, value_column=c.get("value"),
-        churn_column=c.get("churn"), numeric=c.get("numeric"), categorical=c.get("categorical"),
-        k=c.get("k"), seed=seed, bootstrap_rounds=int(c.get("bootstrap_rounds", bootstrap_rounds)),
-        validation=ValidationConfig(reachable_attributes=cfg.get("accessible_attributes")),
+        method=c.method, id_column=id_col, value_column=c.value, churn_column=c.churn, numeric=c.numeric,
+        categorical=c.categorical, k=c.k, seed=seed, bootstrap_rounds=c.bootstrap_rounds,
+        validation=ValidationConfig(reachable_attributes=corpus.accessible_attributes),
     )
     seg = build_segmentation(df, scfg)
     labels = assign(seg, df)
@@ -61,7 +56,7 @@ def needs_segmentation(evidence: Sequence[EvidenceBase], themes: Sequence[Theme]
     by_owner: dict[str, list[EvidenceBase]] = defaultdict(list)
     for e in sorted(evidence, key=lambda x: x.id):
         if e.kind in NEEDS_KINDS:
-            by_owner[owner(e)].append(e)
+            by_owner[e.who].append(e)
     owners = sorted(o for o, items in by_owner.items() if len(items) >= 2)
     if len(owners) < 4:
         return None, {}
@@ -103,7 +98,7 @@ def needs_segmentation(evidence: Sequence[EvidenceBase], themes: Sequence[Theme]
     return seg, mapping
 
 
-def choose_primary(result: SegmentsResult, evidence: Sequence[EvidenceBase]) -> str:
+def choose_primary(result: SegmentsResult, evidence: Sequence[EvidenceBase]) -> Literal["table", "needs"]:
     """Personas follow the table segments when at least two of them have research linked, else needs."""
     if result.table is None:
         return "needs"

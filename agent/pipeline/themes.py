@@ -85,11 +85,6 @@ def relabel_by_size(labels: np.ndarray, keys: Sequence[str]) -> np.ndarray:
     return np.array([mapping[lab] for lab in labels.tolist()], dtype=int)
 
 
-def owner(e: EvidenceBase) -> str:
-    """Who an evidence item speaks for: participant, else customer, else the document."""
-    return e.participant_id or e.customer_id or e.doc_id
-
-
 def build_themes(evidence: Sequence[EvidenceBase], embed: Embed, *, k_min: int = 3, k_max: int = 12,
                  seed: int = 0, n_themes: int | None = None) -> list[Theme]:
     """Cluster evidence into themes with c-TF-IDF labels."""
@@ -113,7 +108,7 @@ def build_themes(evidence: Sequence[EvidenceBase], embed: Embed, *, k_min: int =
         members = [items[i] for i in groups[c]]
         centroid = vecs[groups[c]].mean(axis=0)
         rep = members[int(np.argmax(vecs[groups[c]] @ centroid))]
-        freq = Counter(owner(e) for e in members)
+        freq = Counter(e.who for e in members)
         themes.append(Theme(
             id=f"t{c + 1}", label=" / ".join(top) or f"theme {c + 1}", terms=top,
             evidence_ids=[e.id for e in members], kinds=dict(sorted(Counter(e.kind for e in members).items())),

@@ -26,17 +26,8 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from segscribe.providers.base import (
-    CallUsage,
-    LLMRequest,
-    ProviderError,
-    RetryDecision,
-    RetryPolicy,
-    StructuredOutputError,
-    T,
-    UsageLedger,
-    request_timeout,
-)
+from segscribe.errors import ProviderError, StructuredOutputError
+from segscribe.providers.base import CallUsage, LLMRequest, RetryDecision, RetryPolicy, T, UsageLedger, request_timeout
 
 if TYPE_CHECKING:
     import anthropic as anthropic_sdk

@@ -66,10 +66,6 @@ class UsageLedger:
         return out
 
 
-class ProviderError(RuntimeError):
-    """A provider could not be used; the message says how to fix it."""
-
-
 @runtime_checkable
 class ChatModel(Protocol):
     """The one abstract request of an LLM provider (pydantic-ai style)."""
@@ -78,13 +74,6 @@ class ChatModel(Protocol):
     ledger: UsageLedger
 
     def generate(self, request: LLMRequest, output_type: type[T]) -> T: ...
-
-
-class StructuredOutputError(ProviderError):
-    """The model answered, but not with JSON matching the requested output schema.
-
-    Callers may retry with feedback; transport-level retries do not apply.
-    """
 
 
 RetryDecision = tuple[bool, float | None]

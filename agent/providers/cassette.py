@@ -21,9 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import tempfile
 import threading
 from collections.abc import Iterable
 from pathlib import Path
@@ -32,6 +30,9 @@ from typing import Any, Literal
 import httpx
 import httpx2
 
+from segscribe.errors import CassetteError
+from segscribe.files import atomic_write
+
 Flavor = Literal["httpx2", "httpx"]
 REDACTED = "[REDACTED]"
 SECRET_HEADERS = ("x-api-key", "authorization", "api-key", "proxy-authorization")
@@ -39,8 +40,6 @@ KEPT_RESPONSE_HEADERS = ("content-type", "retry-after", "request-id", "x-request
 _KEY_LIKE = re.compile(r"sk-ant-[A-Za-z0-9_\-]+|sk-[A-Za-z0-9_\-]{16,}|Bearer\s+[A-Za-z0-9._\-]+")
 
 
-class CassetteError(RuntimeError):
-    """The cassette is exhausted or has no exchange matching a request."""
 
 
 def scrub(value: Any, secrets: Iterable[str] = ()) -> Any:
@@ -170,11 +169,7 @@ class RecordingTransport(httpx2.BaseTransport, httpx.BaseTransport):
         text = json.dumps(self.exchanges, indent=2, ensure_ascii=False)
         for secret in secrets:  # belt and braces: nothing key-shaped survives, wherever it hid
             text = text.replace(secret, REDACTED)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text + "\n")
-        os.replace(tmp, self.path)
+        atomic_write(self.path, text + "\n")
 
     def close(self) -> None:
         self.inner.close()

@@ -19,17 +19,8 @@ from typing import Any
 import httpx
 from pydantic import BaseModel, ValidationError
 
-from segscribe.providers.base import (
-    CallUsage,
-    LLMRequest,
-    ProviderError,
-    RetryDecision,
-    RetryPolicy,
-    StructuredOutputError,
-    T,
-    UsageLedger,
-    request_timeout,
-)
+from segscribe.errors import ProviderError, StructuredOutputError
+from segscribe.providers.base import CallUsage, LLMRequest, RetryDecision, RetryPolicy, T, UsageLedger, request_timeout
 
 #: Local servers on modest hardware can be slow; used to stretch the timeout for long replies.
 TOKENS_PER_SECOND = 20.0

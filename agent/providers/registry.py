@@ -13,7 +13,8 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from segscribe.providers.base import ChatModel, ProviderError
+from segscribe.errors import ProviderError
+from segscribe.providers.base import ChatModel
 
 VALID_SPECS = ("offline", "anthropic:<model-id>", "openai-compat:<model>")
 DEFAULT_OPENAI_COMPAT_URL = "http://localhost:11434/v1"

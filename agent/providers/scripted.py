@@ -9,7 +9,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from segscribe.providers.base import CallUsage, LLMRequest, ProviderError, T, UsageLedger
+from segscribe.errors import ProviderError
+from segscribe.providers.base import CallUsage, LLMRequest, T, UsageLedger
 
 Reply = BaseModel | dict[str, Any] | str | BaseException
 """A pydantic instance, a dict, a JSON string, or an exception to raise."""

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from segscribe.errors import RuleError
 from segscribe.schemas.segment import RuleSpec
 
 _COMPARE: dict[type, Callable[[Any, Any], Any]] = {
@@ -34,8 +35,6 @@ _ALLOWED = (
 )  # fmt: skip
 
 
-class RuleError(ValueError):
-    """A rule that cannot be parsed or evaluated; the message names the rule and the problem."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +67,21 @@ def _is_literal(node: ast.AST) -> bool:
     return isinstance(node, ast.Constant)
 
 
+#: Bounds that keep a hostile or mistaken rule from exhausting the stack or memory.
+MAX_RULE_CHARS = 10_000
+MAX_RULE_DEPTH = 40
+
+
+def _depth(tree: ast.AST) -> int:
+    """Nesting depth of an expression tree (iterative, so a deep tree cannot overflow the stack)."""
+    deepest, stack = 0, [(tree, 1)]
+    while stack:
+        node, d = stack.pop()
+        deepest = max(deepest, d)
+        stack.extend((child, d + 1) for child in ast.iter_child_nodes(node))
+    return deepest
+
+
 def parse_rule(text: str, name: str = "rule") -> Rule:
     """Parse and whitelist-check ``text``; raises :class:`RuleError` naming the offending construct."""
     # Column names that are not identifiers are written in back quotes: `Monthly Charges` > 70.
@@ -78,11 +92,17 @@ def parse_rule(text: str, name: str = "rule") -> Rule:
         quoted[ident] = m.group(1)
         return ident
 
+    if len(text) > MAX_RULE_CHARS:
+        raise RuleError(f"segment {name!r}: rule is {len(text):,} characters; keep rules under {MAX_RULE_CHARS:,}")
     source = re.sub(r"`([^`]+)`", stand_in, text.strip())
     try:
         tree = ast.parse(source, mode="eval")
     except SyntaxError as exc:
-        raise RuleError(f"segment {name!r}: cannot parse rule {text!r}: {exc.msg}") from exc
+        raise RuleError(f"segment {name!r}: cannot parse rule {text[:80]!r}: {exc.msg}") from exc
+    except (RecursionError, MemoryError):
+        raise RuleError(f"segment {name!r}: rule is nested too deeply to parse; simplify it") from None
+    if _depth(tree) > MAX_RULE_DEPTH:
+        raise RuleError(f"segment {name!r}: rule nests deeper than {MAX_RULE_DEPTH} levels; simplify it")
     for node in ast.walk(tree):
         if not isinstance(node, _ALLOWED):
             raise RuleError(

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from segscribe.errors import TableError
+
 #: Accepted names per role, in order of preference (compared normalised).
 ROLE_ALIASES: dict[str, tuple[str, ...]] = {
     "customer_id": ("customer_id", "customerid", "customer", "cust_id", "client_id", "clientid", "id"),
@@ -27,8 +29,6 @@ ROLE_ALIASES: dict[str, tuple[str, ...]] = {
 TRANSACTION_ROLES = ("customer_id", "invoice", "date", "quantity", "price", "amount")
 
 
-class TableError(ValueError):
-    """A table cannot be used as given; the message says how to fix it."""
 
 
 def _norm(name: str) -> str:

@@ -2,29 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
+from segscribe.files import atomic_write
 from segscribe.report.html import render_html
 from segscribe.report.markdown import render_markdown
 from segscribe.schemas.strategy import StrategyReport
 
 __all__ = ["render_html", "render_markdown", "write_report"]
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to a temp file next to ``path``, then ``os.replace`` it into place."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def write_report(report: StrategyReport, out_dir: Path) -> dict[str, Path]:
@@ -38,5 +23,5 @@ def write_report(report: StrategyReport, out_dir: Path) -> dict[str, Path]:
                 "json": report.model_dump_json(indent=2) + "\n"}
     paths = {fmt: out_dir / f"report.{fmt}" for fmt in rendered}
     for fmt, text in rendered.items():
-        _write_atomic(paths[fmt], text)
+        atomic_write(paths[fmt], text)
     return paths

@@ -14,6 +14,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from segscribe.config import Settings, load_settings
+from segscribe.errors import WorkspaceError
 from segscribe.schemas.document import Document, Passage
 
 SCHEMA = """
@@ -46,7 +48,7 @@ CREATE TABLE IF NOT EXISTS runs (
 
 CONFIG_TEMPLATE = """\
 # segscribe workspace configuration.
-# Command-line flags override these values; SEGSCRIBE_* environment variables override nothing here.
+# Precedence: command-line flags, then SEGSCRIBE_<NAME> environment variables, then this file, then defaults.
 
 # Default model provider: offline (deterministic, no network), anthropic:<model-id>,
 # or openai-compat:<model> together with base_url for a local server (Ollama, llama.cpp, vLLM).
@@ -87,9 +89,15 @@ class Workspace:
     @classmethod
     def open(cls, root: Path, create: bool = True) -> Workspace:
         ws = cls(root)
+        if ws.root.exists() and not ws.root.is_dir():
+            raise WorkspaceError(f"workspace {root} is a file, not a folder: pass --workspace with a folder path")
         if not ws.db_path.exists() and not create:
-            raise FileNotFoundError(f"no workspace at {root}: run `segscribe init` or pass --workspace")
-        ws.init()
+            raise WorkspaceError(f"no workspace at {root}: run `segscribe init` or pass --workspace")
+        try:
+            ws.init()
+        except (OSError, sqlite3.Error) as exc:
+            raise WorkspaceError(f"cannot use workspace {root} ({exc}); check its permissions or pass "
+                                 "--workspace with a writable folder") from None
         return ws
 
     def init(self) -> bool:
@@ -104,14 +112,9 @@ class Workspace:
             con.executescript(SCHEMA)
         return not existed
 
-    def config(self) -> dict[str, Any]:
-        import yaml
-
-        cfg = self.root / "config.yaml"
-        if not cfg.exists():
-            return {}
-        data = yaml.safe_load(cfg.read_text(encoding="utf-8")) or {}
-        return data if isinstance(data, dict) else {}
+    def settings(self, **flags: Any) -> Settings:
+        """This workspace's settings: config.yaml, then SEGSCRIBE_* variables, then `flags` (None = unset)."""
+        return load_settings(self.root / "config.yaml", **flags)
 
     @contextmanager
     def connect(self) -> Iterator[sqlite3.Connection]:

@@ -35,7 +35,7 @@ Rules, field by field:
   with cosine >= 0.75 to a chosen one are skipped.
 - two personas when two job titles each have >= 2 participants (and `max_personas` >= 2);
   other participants join the sub-group whose centroid is nearest to theirs.
-- confidence: see `segscribe.pipeline.persona_common.confidence`.
+- confidence: see `segscribe.pipeline.personas.claims.confidence`.
 """
 
 from __future__ import annotations
@@ -47,19 +47,8 @@ from typing import Any
 
 import numpy as np
 
-from segscribe.pipeline.persona_common import (
-    confidence,
-    count_participants,
-    data_sources,
-    dominant_title,
-    job_title,
-    participant_key,
-    persona_name,
-    quote_ref,
-    role_text,
-    sort_evidence,
-)
-from segscribe.pipeline.persona_llm import check_persona, draft_personas_llm
+from segscribe.pipeline.personas.claims import confidence, count_participants, data_sources, quote_ref, sort_evidence
+from segscribe.pipeline.personas.naming import dominant_title, job_title, persona_name, role_text
 from segscribe.schemas.document import Document
 from segscribe.schemas.evidence import (
     EvidenceBase,
@@ -73,9 +62,6 @@ from segscribe.schemas.evidence import (
 )
 from segscribe.schemas.persona import Claim, ClaimField, Persona, QuoteRef
 from segscribe.schemas.segment import SegmentProfile
-
-__all__ = ["OFFLINE_PROMPT", "check_persona", "draft_personas_llm", "draft_personas_offline",
-           "persona_claims"]
 
 Embed = Callable[[list[str]], np.ndarray]
 
@@ -207,19 +193,19 @@ def _subgroups(items: list[EvidenceBase], docs: Mapping[str, Document], vecs: Ma
     for e in items:
         title = job_title(e, docs)
         if title:
-            titles.setdefault(participant_key(e), title)
+            titles.setdefault(e.who, title)
     counts = Counter(titles.values())
     big = sorted((t for t, c in counts.items() if c >= 2), key=lambda t: (-counts[t], t))
     if max_personas < 2 or len(big) < 2:
         return [items]
     chosen = big[:2]
-    groups: dict[str, list[EvidenceBase]] = {t: [e for e in items if titles.get(participant_key(e)) == t]
+    groups: dict[str, list[EvidenceBase]] = {t: [e for e in items if titles.get(e.who) == t]
                                              for t in chosen}
     centroids = {t: _centroid(groups[t], vecs) for t in chosen}
     rest: dict[str, list[EvidenceBase]] = {}
     for e in items:
-        if titles.get(participant_key(e)) not in chosen:
-            rest.setdefault(participant_key(e), []).append(e)
+        if titles.get(e.who) not in chosen:
+            rest.setdefault(e.who, []).append(e)
     for key in sorted(rest):
         c = _centroid(rest[key], vecs)
         best = max(chosen, key=lambda t: (_cos(c, centroids[t]), -chosen.index(t)))
@@ -282,7 +268,7 @@ def _role_context(items: Sequence[EvidenceBase], docs: Mapping[str, Document]) -
     by_text: dict[str, list[EvidenceBase]] = {}
     people: dict[str, list[EvidenceBase]] = {}
     for e in items:
-        people.setdefault(participant_key(e), []).append(e)
+        people.setdefault(e.who, []).append(e)
     for key in sorted(people):
         own = people[key]
         doc = docs.get(own[0].doc_id)
@@ -307,7 +293,7 @@ def _one_liner(fields: Sequence[tuple[str, ClaimField]], items: Sequence[Evidenc
         firsts: dict[str, str] = {}
         for e in items:
             if job_title(e, docs) == title:
-                firsts.setdefault(participant_key(e), e.id)
+                firsts.setdefault(e.who, e.id)
         ids += [i for i in firsts.values() if i not in ids]
         text = f"{title} whose top {label} is: {top.text}"
     else:
@@ -335,8 +321,8 @@ def _quotes(items: Sequence[EvidenceBase], vecs: Mapping[str, np.ndarray],
                 if not any(_overlap(e, c) or _cos(vecs[e.id], vecs[c.id]) >= SIMILAR for c in chosen)]
         if not pool:
             break
-        speakers = {participant_key(c) for c in chosen}
-        fresh = [e for e in pool if participant_key(e) not in speakers]
+        speakers = {c.who for c in chosen}
+        fresh = [e for e in pool if e.who not in speakers]
         chosen.append(fresh[0] if fresh and len(speakers) < 2 else pool[0])
     return [quote_ref(e) for e in chosen]
 

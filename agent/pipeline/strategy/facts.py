@@ -18,7 +18,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from segscribe.pipeline.persona_common import count_participants, sort_evidence
+from segscribe.pipeline.personas.claims import count_participants, sort_evidence
 from segscribe.schemas.evidence import EvidenceBase, PainPoint
 from segscribe.schemas.scoring import ScoredSegment, ScoringResult
 from segscribe.schemas.segment import AttributeLift, SegmentProfile

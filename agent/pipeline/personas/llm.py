@@ -20,28 +20,18 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
-
-from segscribe.pipeline.persona_common import (
-    confidence,
-    count_participants,
-    data_sources,
-    dominant_title,
-    participant_key,
-    persona_name,
-    role_text,
-    sort_evidence,
-)
+from segscribe.extractors.llm import document_names
+from segscribe.pipeline.personas.claims import confidence, count_participants, data_sources, sort_evidence
+from segscribe.pipeline.personas.gate import Problem, persona_problems
+from segscribe.pipeline.personas.naming import dominant_title, persona_name, role_text
 from segscribe.prompting import load_prompt
 from segscribe.providers.base import ChatModel, LLMRequest
-from segscribe.providers.llm_extract import document_names
 from segscribe.redact import Redactor, name_variants
 from segscribe.schemas.document import Document, Role
 from segscribe.schemas.evidence import EvidenceBase, JobToBeDone, PainPoint, Workaround
-from segscribe.schemas.persona import Claim, ClaimField, Persona, QuoteRef
+from segscribe.schemas.persona import Claim, ClaimField, DraftClaim, Persona, PersonaDraftList, QuoteRef
 from segscribe.schemas.segment import SegmentProfile
 
 TASK = "draft_persona"
@@ -50,132 +40,6 @@ GENERIC_SPEAKERS = frozenset({*(r.value for r in Role), "user", "respondent", "u
 FIELDS = ("one_liner", "role_context", "goals", "success_metrics", "pains", "jobs_functional",
           "jobs_emotional", "jobs_social", "behaviours", "tools_alternatives", "decision_criteria",
           "channels")
-
-
-class DraftClaim(BaseModel):
-    """One claim of a drafted persona field."""
-
-    model_config = ConfigDict(use_attribute_docstrings=True)
-
-    text: str
-    """The statement, in plain words, supported by the cited evidence (no new facts)."""
-    evidence_ids: list[str] = Field(default_factory=list)
-    """Ids of the evidence items from the pack that support it (at least one)."""
-
-
-class DraftQuote(BaseModel):
-    """A representative quote: an evidence id from the pack and its quote copied exactly."""
-
-    model_config = ConfigDict(use_attribute_docstrings=True)
-
-    evidence_id: str
-    """Id of the evidence item whose quote this is."""
-    quote: str
-    """That item's `quote`, copied character for character."""
-
-
-class PersonaDraft(BaseModel):
-    """A persona as drafted by the model: every field a list of cited claims (empty = not in the data)."""
-
-    model_config = ConfigDict(use_attribute_docstrings=True)
-
-    name: str
-    """A descriptive name from role and defining trait (e.g. "The close-driven controller"); never a
-    person's name."""
-    one_liner: list[DraftClaim] = Field(default_factory=list)
-    """Who they are in one sentence (at most one claim)."""
-    role_context: list[DraftClaim] = Field(default_factory=list)
-    """Role, firmographics or demographics, from the participant context in the pack."""
-    goals: list[DraftClaim] = Field(default_factory=list)
-    """Goals."""
-    success_metrics: list[DraftClaim] = Field(default_factory=list)
-    """How they measure success, only where they say so."""
-    pains: list[DraftClaim] = Field(default_factory=list)
-    """Top pains, most widely shared first."""
-    jobs_functional: list[DraftClaim] = Field(default_factory=list)
-    """Functional jobs-to-be-done."""
-    jobs_emotional: list[DraftClaim] = Field(default_factory=list)
-    """Emotional jobs-to-be-done."""
-    jobs_social: list[DraftClaim] = Field(default_factory=list)
-    """Social jobs-to-be-done."""
-    behaviours: list[DraftClaim] = Field(default_factory=list)
-    """Behaviours and usage patterns they describe."""
-    tools_alternatives: list[DraftClaim] = Field(default_factory=list)
-    """Tools, alternatives and workarounds in use."""
-    decision_criteria: list[DraftClaim] = Field(default_factory=list)
-    """Decision criteria and objections."""
-    channels: list[DraftClaim] = Field(default_factory=list)
-    """How to reach them, only where the evidence mentions channels."""
-    quotes: list[DraftQuote] = Field(default_factory=list)
-    """1-3 representative quotes, from different speakers when possible."""
-
-
-class PersonaDraftList(BaseModel):
-    """Structured output of the persona-drafting task."""
-
-    model_config = ConfigDict(use_attribute_docstrings=True)
-
-    personas: list[PersonaDraft] = Field(default_factory=list)
-    """One or two personas for the segment (two only for clearly different sub-groups)."""
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One grounding error: `index` is the claim/quote position in `field` (None = the whole persona)."""
-
-    persona: str
-    field: str
-    index: int | None
-    reason: str
-
-    def message(self) -> str:
-        where = self.field if self.index is None else f"{self.field}[{self.index}]"
-        return f"{self.persona} {where}: {self.reason}"
-
-
-def check_persona(persona: Persona, evidence_by_id: Mapping[str, EvidenceBase],
-                  segment_evidence_ids: set[str] | frozenset[str] | Sequence[str]) -> list[str]:
-    """Grounding errors of a persona (empty = grounded).
-
-    Every claim's evidence ids must exist in `evidence_by_id` and be in
-    `segment_evidence_ids`; every quote must equal the primary citation (quote, document,
-    start, end) of an evidence item of the segment.
-    """
-    return [p.message() for p in persona_problems(persona, evidence_by_id, set(segment_evidence_ids))]
-
-
-def persona_problems(persona: Persona, evidence_by_id: Mapping[str, EvidenceBase],
-                     segment_ids: set[str]) -> list[Problem]:
-    out: list[Problem] = []
-    for name, cf in persona.claim_fields().items():
-        for i, claim in enumerate(cf.claims):
-            for eid in claim.evidence_ids:
-                reason = _id_problem(eid, evidence_by_id, segment_ids)
-                if reason:
-                    out.append(Problem(persona.id, name, i, f"claim {claim.text[:80]!r} {reason}"))
-    for i, q in enumerate(persona.quotes):
-        reason = _id_problem(q.evidence_id, evidence_by_id, segment_ids)
-        if reason is None:
-            c = evidence_by_id[q.evidence_id].citations[0]
-            if q.quote != c.quote:
-                reason = (f"quote {q.quote[:80]!r} is not the exact quote of evidence {q.evidence_id!r}; "
-                          "copy the pack's quote character for character")
-            elif (q.doc_id, q.start, q.end) != (c.doc_id, c.start, c.end):
-                reason = (f"quote offsets do not match evidence {q.evidence_id!r} "
-                          f"({c.doc_id}[{c.start}:{c.end}])")
-        else:
-            reason = f"quote {q.quote[:80]!r} {reason}"
-        if reason:
-            out.append(Problem(persona.id, "quotes", i, reason))
-    return out
-
-
-def _id_problem(eid: str, evidence_by_id: Mapping[str, EvidenceBase], segment_ids: set[str]) -> str | None:
-    if eid not in evidence_by_id:
-        return f"cites unknown evidence id {eid!r}; cite only ids from the evidence pack"
-    if eid not in segment_ids:
-        return f"cites evidence {eid!r}, which belongs to another segment; cite only this segment's evidence"
-    return None
 
 
 def draft_personas_llm(
@@ -241,7 +105,7 @@ def _pack(items: Sequence[EvidenceBase], docs: Mapping[str, Document], redactor:
     for e in items:
         doc = docs.get(e.doc_id)
         row: dict[str, Any] = {"id": e.id, "kind": str(getattr(e, "kind", "")), "speaker": e.speaker,
-                               "participant": participant_key(e), "quote": e.quote, "summary": e.summary,
+                               "participant": e.who, "quote": e.quote, "summary": e.summary,
                                "context": role_text(doc.metadata) if doc is not None else None}
         if isinstance(e, PainPoint):
             row.update(frequency=e.frequency, intensity=e.intensity)

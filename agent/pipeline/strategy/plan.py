@@ -19,8 +19,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from segscribe.pipeline.persona_common import count_participants
-from segscribe.pipeline.strategy_common import baseline, fmt, pct, tier_groups, top_pain, top_tier_names
+from segscribe.pipeline.personas.claims import count_participants
+from segscribe.pipeline.strategy.facts import baseline, fmt, pct, tier_groups, top_pain, top_tier_names
 from segscribe.schemas.document import DocKind, Document
 from segscribe.schemas.evidence import EvidenceBase
 from segscribe.schemas.persona import Persona

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from segscribe.providers import offline_rules as R
+from segscribe.extractors import offline_rules as R
 from segscribe.schemas.document import Document, Passage
 from segscribe.schemas.evidence import DraftEvidence, EvidenceKind, JobType
 

@@ -1,10 +1,9 @@
-"""Deterministic strategy builders from data: targeting matrix, migration pathways, KPIs, and
-(re-exported from `strategy_plan`) roadmap, data gaps and executive summary. No LLM.
+"""Deterministic strategy builders from data: targeting matrix, migration pathways and KPIs. No LLM.
 
 Every cell is a recommendation (`recommendation=True`) whose `basis` lists the data
 figures (and evidence ids of the top pain, where it motivates the cell) the rule read.
 Shared figures and thresholds (value index, churn ratio, top tier, top pain) are
-documented in `segscribe.pipeline.strategy_common`.
+documented in `segscribe.pipeline.strategy.facts`.
 
 Targeting rules (first matching rule wins for each cell):
 
@@ -39,7 +38,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from segscribe.pipeline.strategy_common import (
+from segscribe.pipeline.strategy.facts import (
     LOW_CHURN,
     Baseline,
     Facts,
@@ -49,15 +48,11 @@ from segscribe.pipeline.strategy_common import (
     lift_text,
     pct,
 )
-from segscribe.pipeline.strategy_plan import data_gaps, executive_summary, roadmap
 from segscribe.schemas.evidence import EvidenceBase
 from segscribe.schemas.scoring import ScoringResult
 from segscribe.schemas.segment import SegmentProfile
 from segscribe.schemas.strategy import KPI, Basis, MigrationPathway, Statement, TargetingRow
 from segscribe.schemas.theme import Theme
-
-__all__ = ["between", "data_gaps", "executive_summary", "kpis", "migration_pathways", "roadmap",
-           "targeting_rows"]
 
 DEDICATED_VALUE = 1.5
 #: Attributes that measure value or outcomes are the goal of a pathway, never its trigger.

@@ -1,0 +1,48 @@
+"""draft: 1-2 personas per segment, every claim cited."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from segscribe import artifacts as A
+from segscribe.deps import Deps
+from segscribe.schemas.persona import Persona
+from segscribe.state import RunState
+
+MIN_EVIDENCE_FOR_PERSONA = 3
+
+
+def draft(state: RunState, deps: Deps) -> dict[str, Any]:
+    """Draft personas for each segment with enough evidence (offline: extractive; LLM: gated and re-asked)."""
+    from segscribe.pipeline.personas.llm import draft_personas_llm
+    from segscribe.pipeline.personas.offline import draft_personas_offline
+
+    t0 = time.perf_counter()
+    run = deps.run_dir(state["run_id"])
+    evidence = run.read(A.EVIDENCE)
+    segs = run.read(A.SEGMENTS)
+    seg = segs.primary_segmentation
+    groups = segs.group(evidence)
+    docs = {d.id: d for d in deps.workspace.documents(ids={e.doc_id for e in evidence})}
+    profiles = {p.name: p for p in seg.segments} if seg else {}
+    personas: list[Persona] = []
+    dropped: list[dict[str, str]] = []
+    names = sorted(groups, key=lambda s: (-len(groups[s]), s))
+    for i, name in enumerate(names):
+        items = groups[name]
+        if len(items) < MIN_EVIDENCE_FOR_PERSONA:
+            continue
+        if deps.chat is not None:
+            found, drops = draft_personas_llm(name, items, docs, deps.chat, profile=profiles.get(name),
+                                              redact=deps.options.redact, max_reasks=deps.options.max_reasks)
+            dropped += drops
+        else:
+            found = draft_personas_offline(name, items, docs, embed=deps.embedder.embed,
+                                           profile=profiles.get(name))
+        personas += found
+        deps.progress("personas", i + 1, len(names))
+    run.write(A.PERSONAS, personas)
+    run.write(A.PERSONAS_DROPPED, dropped)
+    return {"stages": ["draft"], "stats": {"personas": len(personas), "persona_claims_dropped": len(dropped),
+                                            "time_draft": round(time.perf_counter() - t0, 3)}}

@@ -1,0 +1,37 @@
+"""load: bring a run's inputs into the workspace and pick the documents the run covers."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from segscribe import artifacts as A
+from segscribe.deps import Deps
+from segscribe.schemas.run import IngestRecord, InputRecord
+from segscribe.state import RunState
+
+
+def load(state: RunState, deps: Deps) -> dict[str, Any]:
+    """Ingest the inputs (without embedding) and record which documents the run covers."""
+    from segscribe.ingest.service import ingest_paths
+
+    t0 = time.perf_counter()
+    paths = [Path(p) for p in state.get("inputs", [])]
+    run = deps.run_dir(state["run_id"])
+    if paths:
+        report = ingest_paths(deps.workspace, paths, index=False, progress=deps.progress)
+        record = IngestRecord.model_validate(report.to_dict())
+        # The run covers every document of the files it was given (sources are resolved paths, so match
+        # on the resolved file, which also follows symlinks), including files unchanged since a past ingest.
+        files = {str(Path(f.path).resolve()) for f in report.files}
+        docs = [d for d in deps.workspace.documents() if d.source.split("#")[0] in files]
+    else:
+        record = IngestRecord()
+        docs = deps.workspace.documents()
+    doc_ids = sorted(d.id for d in docs if d.voice_passages())
+    run.write(A.INGEST, record)
+    run.write(A.INPUTS, {d.id: InputRecord(source=d.source, content_hash=d.content_hash) for d in docs})
+    return {"doc_ids": doc_ids, "stages": ["load"],
+            "stats": {"documents": len(doc_ids), "files_failed": len(record.failed),
+                      "time_load": round(time.perf_counter() - t0, 3)}}

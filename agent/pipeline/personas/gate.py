@@ -1,0 +1,68 @@
+"""The persona gate: every claim and quote of a persona cites evidence of its own segment, exactly."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from segscribe.schemas.evidence import EvidenceBase
+from segscribe.schemas.persona import Persona
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One grounding error: `index` is the claim/quote position in `field` (None = the whole persona)."""
+
+    persona: str
+    field: str
+    index: int | None
+    reason: str
+
+    def message(self) -> str:
+        where = self.field if self.index is None else f"{self.field}[{self.index}]"
+        return f"{self.persona} {where}: {self.reason}"
+
+
+def check_persona(persona: Persona, evidence_by_id: Mapping[str, EvidenceBase],
+                  segment_evidence_ids: set[str] | frozenset[str] | Sequence[str]) -> list[str]:
+    """Grounding errors of a persona (empty = grounded).
+
+    Every claim's evidence ids must exist in `evidence_by_id` and be in
+    `segment_evidence_ids`; every quote must equal the primary citation (quote, document,
+    start, end) of an evidence item of the segment.
+    """
+    return [p.message() for p in persona_problems(persona, evidence_by_id, set(segment_evidence_ids))]
+
+
+def persona_problems(persona: Persona, evidence_by_id: Mapping[str, EvidenceBase],
+                     segment_ids: set[str]) -> list[Problem]:
+    out: list[Problem] = []
+    for name, cf in persona.claim_fields().items():
+        for i, claim in enumerate(cf.claims):
+            for eid in claim.evidence_ids:
+                reason = _id_problem(eid, evidence_by_id, segment_ids)
+                if reason:
+                    out.append(Problem(persona.id, name, i, f"claim {claim.text[:80]!r} {reason}"))
+    for i, q in enumerate(persona.quotes):
+        reason = _id_problem(q.evidence_id, evidence_by_id, segment_ids)
+        if reason is None:
+            c = evidence_by_id[q.evidence_id].citations[0]
+            if q.quote != c.quote:
+                reason = (f"quote {q.quote[:80]!r} is not the exact quote of evidence {q.evidence_id!r}; "
+                          "copy the pack's quote character for character")
+            elif (q.doc_id, q.start, q.end) != (c.doc_id, c.start, c.end):
+                reason = (f"quote offsets do not match evidence {q.evidence_id!r} "
+                          f"({c.doc_id}[{c.start}:{c.end}])")
+        else:
+            reason = f"quote {q.quote[:80]!r} {reason}"
+        if reason:
+            out.append(Problem(persona.id, "quotes", i, reason))
+    return out
+
+
+def _id_problem(eid: str, evidence_by_id: Mapping[str, EvidenceBase], segment_ids: set[str]) -> str | None:
+    if eid not in evidence_by_id:
+        return f"cites unknown evidence id {eid!r}; cite only ids from the evidence pack"
+    if eid not in segment_ids:
+        return f"cites evidence {eid!r}, which belongs to another segment; cite only this segment's evidence"
+    return None

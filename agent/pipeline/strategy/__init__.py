@@ -1,0 +1,1 @@
+"""Strategy content from segments and evidence: facts per segment, targeting and migration, the plan."""
