@@ -119,9 +119,9 @@ def child_ingest_embed(args: dict[str, Any]) -> dict[str, Any]:
 def child_extract(args: dict[str, Any]) -> dict[str, Any]:
     """Offline extraction of every document after ingest (ingest without embedding, not timed)."""
     from segscribe.embed.onnx_minilm import MiniLMEmbedder
+    from segscribe.extractors.offline import OfflineExtractor
     from segscribe.ingest.service import ingest_paths
     from segscribe.pipeline.extract import extract_document
-    from segscribe.extractors.offline import OfflineExtractor
     from segscribe.store.workspace import Workspace
 
     with tempfile.TemporaryDirectory(prefix="segscribe-bench-") as tmp:
