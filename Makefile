@@ -26,6 +26,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check agent schemas evals tests bench tools
 	$(BIN)/python tools/package_tree.py build/package-tree >/dev/null
 	cd build/package-tree && ../../$(BIN)/mypy --config-file ../../pyproject.toml
+	cd build/package-tree && PYTHONPATH=. ../../$(BIN)/lint-imports --no-cache ../../pyproject.toml
 
 ## Benchmarks (not tests): writes bench/results/*.json.
 bench: $(STAMP)

@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
+from segscribe.schemas.document import Document
+
 KINDS = ("EMAIL", "CARD", "PHONE", "HANDLE", "NAME")
 _TOKEN = re.compile(r"\[(\^*)(" + "|".join(KINDS) + r")_(\d+)\]")
 
@@ -145,3 +147,27 @@ def name_variants(names: Iterable[str]) -> set[str]:
 
 def _escape(segment: str) -> str:
     return _TOKEN.sub(lambda m: f"[^{m.group(1)}{m.group(2)}_{m.group(3)}]", segment)
+
+
+#: Metadata fields that may hold a person's name (participant, customer, interviewer, agent).
+NAME_FIELDS = (
+    "participant",
+    "participant_name",
+    "name",
+    "customer_name",
+    "customer",
+    "contact_name",
+    "interviewer",
+    "agent",
+    "agent_name",
+)
+
+
+def document_names(doc: Document) -> list[str]:
+    """Person names found in the document's metadata (strings or lists of strings)."""
+    out: list[str] = []
+    for key in NAME_FIELDS:
+        value = doc.metadata.get(key)
+        values = value if isinstance(value, list | tuple) else [value]
+        out.extend(v for v in values if isinstance(v, str) and v.strip())
+    return out

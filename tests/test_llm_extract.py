@@ -7,12 +7,13 @@ import httpx2
 import pytest
 
 import factories
-from segscribe.extractors.llm import LLMExtractor, document_names
+from segscribe.extractors.llm import LLMExtractor
 from segscribe.providers.anthropic import AnthropicChat
 from segscribe.providers.base import LLMRequest
 from segscribe.providers.cassette import MockTransportFromCassette
 from segscribe.providers.openai_compat import OpenAICompatChat
 from segscribe.providers.scripted import ScriptedChat
+from segscribe.redact import document_names
 from segscribe.schemas.document import Role
 
 CASSETTES = factories.CASSETTES

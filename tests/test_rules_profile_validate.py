@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from segscribe.quant.profile import Roles, assign, attribute_lifts, build_segmentation, to_flag
+from segscribe.quant.profile import assign, attribute_lifts, build_segmentation
 from segscribe.quant.rules import RuleError, apply_rules, evaluate, parse_rule
+from segscribe.quant.tables import Roles, to_flag
 from segscribe.quant.validate import effect_size, mece_check
 from segscribe.schemas.segment import Segmentation, SegmentConfig, ValidationConfig
 

@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 
-from segscribe.artifacts import RunDir
 from segscribe.cli.common import JsonOpt, WorkspaceOpt, open_workspace, print_json, progress_bar
 from segscribe.cli.run_cmd import BaseUrlOpt, ProviderOpt, RecordOpt, ReplayOpt
 from segscribe.errors import EXIT_PARTIAL, UsageError
@@ -51,6 +50,8 @@ def eval_cmd(
                        replay=replay)
     with progress_bar(not json_out) as prog:
         rec = run_pipeline(ws, opts, prog)
+    from segscribe.artifacts import RunDir
+
     run = RunDir(ws.runs_path / rec.run_id)
     card = evaluate_run(ws, run, corpus, default_embedder().embed, provider=rec.provider)
     paths = write_scorecard(card, run)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from segscribe.cli.common import JsonOpt, RunOpt, WorkspaceOpt, open_workspace, print_json, progress_bar, run_dir
-from segscribe.errors import EXIT_PARTIAL
+from segscribe.errors import EXIT_PARTIAL, UsageError
 
 if TYPE_CHECKING:
     from segscribe.schemas.run import RunOptions, RunRecord
@@ -35,8 +35,17 @@ def run_options(ws: Workspace, paths: list[Path], *, provider: str | None = None
                 no_redact: bool = False, max_reasks: int | None = None, seed: int | None = None,
                 analyst: Path | None = None, preset: str | None = None, record: Path | None = None,
                 replay: Path | None = None) -> RunOptions:
-    """RunOptions from the workspace settings (config.yaml < environment) overridden by the given flags."""
+    """RunOptions from the workspace settings (config.yaml < environment) overridden by the given flags.
+
+    An analyst sheet is read here, so a mistake in it stops the run before any work is done.
+    """
     from segscribe.schemas.run import RunOptions
+    from segscribe.scoring import PRESETS, load_analyst_sheet
+
+    if analyst is not None:
+        load_analyst_sheet(analyst)
+    if preset is not None and preset not in PRESETS:
+        raise UsageError(f"unknown --preset {preset!r}; use {', '.join(PRESETS)}")
 
     s = ws.settings(provider=provider, base_url=base_url, redact=False if no_redact else None,
                     max_reasks=max_reasks, seed=seed)

@@ -15,23 +15,11 @@ from typing import Any
 
 from segscribe.prompting import Prompt, load_prompt
 from segscribe.providers.base import ChatModel, LLMRequest
-from segscribe.redact import Redactor
+from segscribe.redact import Redactor, document_names
 from segscribe.schemas.document import Document, Passage
 from segscribe.schemas.evidence import DraftEvidence, DraftEvidenceList
 
 TASK = "extract_evidence"
-#: Metadata fields that may hold a person's name (participant, customer, interviewer, agent).
-NAME_FIELDS = (
-    "participant",
-    "participant_name",
-    "name",
-    "customer_name",
-    "customer",
-    "contact_name",
-    "interviewer",
-    "agent",
-    "agent_name",
-)
 _PASSAGE_PREFIX = "p:"
 
 
@@ -87,16 +75,6 @@ class LLMExtractor:
             max_tokens=self.max_tokens,
             metadata={"doc_id": doc.id, "redacted": redactor is not None, "passages": len(voice)},
         )
-
-
-def document_names(doc: Document) -> list[str]:
-    """Person names found in the document's metadata (strings or lists of strings)."""
-    out: list[str] = []
-    for key in NAME_FIELDS:
-        value = doc.metadata.get(key)
-        values = value if isinstance(value, list | tuple) else [value]
-        out.extend(v for v in values if isinstance(v, str) and v.strip())
-    return out
 
 
 def _feedback_block(feedback: list[str]) -> str:

@@ -9,6 +9,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from segscribe import columns as columns_
 from segscribe.ingest.build import Span, build_document
 from segscribe.ingest.text import IngestError
 from segscribe.ingest.transcript import find_turns
@@ -38,23 +39,9 @@ class Table:
     warnings: list[str] = field(default_factory=list)
 
 
-def _norm(col: str) -> str:
-    return col.strip().lower().replace(" ", "_").replace("-", "_")
-
-
 def find_column(columns: list[str], role: str, mapping: Mapping[str, str] | None = None) -> str | None:
-    """Column for a role: an explicit mapping wins, then common export names."""
-    if mapping and mapping.get(role):
-        want = mapping[role]
-        for c in columns:
-            if c == want or _norm(c) == _norm(want):
-                return c
-        raise IngestError(f"mapped column {want!r} for {role} not found; columns are: {', '.join(columns)}")
-    normed = {_norm(c): c for c in columns}
-    for name in SYNONYMS.get(role, ()):
-        if name in normed:
-            return normed[name]
-    return None
+    """Column for a role of a ticket/survey/transcript export: an explicit mapping wins, then common names."""
+    return columns_.find_column(columns, role, SYNONYMS, mapping, error=IngestError)
 
 
 def read_csv(text: str, name: str) -> Table:
@@ -109,19 +96,23 @@ def read_json_records(text: str, name: str) -> Table:
 
 def sniff_kind(table: Table) -> str:
     """Guess what a table holds: transcripts, tickets, survey, metadata or table."""
-    cols = {_norm(c) for c in table.columns}
+    cols = {columns_.norm(c) for c in table.columns}
+
+    def has(*names: str) -> bool:
+        return bool(cols & {columns_.norm(n) for n in names})
+
     text_col = find_column(table.columns, "text")
     if text_col and any(find_turns(str(r.get(text_col, ""))) for r in table.rows[:5]):
         return "transcripts"
     if find_column(table.columns, "body") and (find_column(table.columns, "subject")
                                                 or find_column(table.columns, "agent")
-                                                or cols & {"ticket_id", "instruction", "intent", "category"}):
+                                                or has("ticket_id", "instruction", "intent", "category")):
         return "tickets"
-    if cols & {"ticket_id", "ticket", "ticket_number", "case_id", "agent_reply", "agent_response"}:
+    if has("ticket_id", "ticket", "ticket_number", "case_id", "agent_reply", "agent_response"):
         return "tickets"  # a ticket export without a recognisable body column gets a mapping hint
-    if cols & TABLE_HINTS:
+    if has(*TABLE_HINTS):
         return "table"
-    if cols & {"respondent_id", "response_id"} or any(_long_text(table, c) for c in table.columns):
+    if has("respondent_id", "response_id") or any(_long_text(table, c) for c in table.columns):
         return "survey" if any(_long_text(table, c) for c in table.columns) else "metadata"
     return "metadata"
 

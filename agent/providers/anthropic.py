@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from segscribe.errors import ProviderError, StructuredOutputError
+from segscribe.errors import NeedsKeyError, ProviderError, StructuredOutputError
 from segscribe.providers.base import CallUsage, LLMRequest, RetryDecision, RetryPolicy, T, UsageLedger, request_timeout
 
 if TYPE_CHECKING:
@@ -111,7 +111,7 @@ class AnthropicChat:
     ) -> None:
         key = api_key or os.environ.get("ANTHROPIC_API_KEY")
         if not key:
-            raise ProviderError(NO_KEY_MESSAGE)
+            raise NeedsKeyError(NO_KEY_MESSAGE)
         import anthropic  # lazy: keeps CLI start-up fast and the SDK optional for offline runs
 
         self._sdk = anthropic

@@ -13,7 +13,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from segscribe.errors import ProviderError
+from segscribe.errors import NeedsKeyError, ProviderError
 from segscribe.providers.base import ChatModel
 
 VALID_SPECS = ("offline", "anthropic:<model-id>", "openai-compat:<model>")
@@ -61,7 +61,7 @@ def make_chat(
 
         key = options.pop("api_key", None) or env.get("ANTHROPIC_API_KEY")
         if not key:  # checked here so an explicit `env` is honoured (AnthropicChat reads os.environ)
-            raise ProviderError(NO_KEY_MESSAGE)
+            raise NeedsKeyError(NO_KEY_MESSAGE)
         return AnthropicChat(model, api_key=key, base_url=base_url, **options)
     from segscribe.providers.openai_compat import OpenAICompatChat
 

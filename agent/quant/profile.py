@@ -19,7 +19,8 @@ import pandas as pd
 from segscribe.quant import cluster as clu
 from segscribe.quant.rfm import RFM_SEGMENTS, RFMResult, segment_for, segment_rule
 from segscribe.quant.rules import apply_rules, evaluate
-from segscribe.quant.tables import detect_columns
+from segscribe.quant.tables import Roles, detect_columns, to_flag
+from segscribe.quant.validate import validate_segmentation
 from segscribe.schemas.segment import (
     AssignmentSummary,
     AttributeLift,
@@ -32,19 +33,6 @@ from segscribe.schemas.segment import (
     ValidationConfig,
 )
 
-_TRUE = {"yes", "y", "true", "t", "1", "1.0", "churned"}
-_FALSE = {"no", "n", "false", "f", "0", "0.0", "retained"}
-
-
-@dataclass(frozen=True)
-class Roles:
-    """Which columns play which part in a profile."""
-
-    id_column: str
-    value_column: str | None = None
-    churn_column: str | None = None
-    retention_column: str | None = None
-
 
 def _r(x: float) -> float:
     return round(float(x), 6)
@@ -53,23 +41,6 @@ def _r(x: float) -> float:
 def _finite(x: float) -> float | None:
     # NaN cannot round-trip through JSON; an undefined figure is stored as null instead.
     return None if x is None or not np.isfinite(x) else _r(x)
-
-
-def to_flag(s: pd.Series, column: str) -> pd.Series:
-    """0/1 floats from bool, 1/0 or Yes/No text; blanks stay NaN; anything else is an error."""
-    if pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s):
-        out = pd.to_numeric(s, errors="coerce").astype("float64")
-        bad = out.notna() & ~out.isin([0.0, 1.0])
-    else:
-        text = s.astype("string").str.strip().str.lower()
-        out = pd.Series(np.nan, index=s.index)
-        out[text.isin(list(_TRUE)).fillna(False).astype(bool)] = 1.0
-        out[text.isin(list(_FALSE)).fillna(False).astype(bool)] = 0.0
-        bad = out.isna() & text.notna() & (text != "")
-    if bad.any():
-        raise ValueError(f"column {column!r} is not a yes/no flag (e.g. value {s[bad].iloc[0]!r}); "
-                         "map the churn/retention role to a bool, 1/0 or Yes/No column")
-    return out
 
 
 def attribute_lifts(df: pd.DataFrame, mask: np.ndarray, numeric: Sequence[str],
@@ -222,8 +193,6 @@ def _check_roles(df: pd.DataFrame, cfg: SegmentConfig) -> Roles:
 
 def build_segmentation(df: pd.DataFrame, cfg: SegmentConfig) -> Segmentation:
     """Segment a one-row-per-customer table by k-means, Ward or rules, then profile and validate."""
-    from segscribe.quant.validate import validate_segmentation
-
     roles = _check_roles(df, cfg)
     numeric, categorical = _features(df, cfg, roles.id_column)
     leaked = {cfg.churn_column, cfg.retention_column} & set(numeric + categorical) - {None}
@@ -256,8 +225,6 @@ def build_segmentation(df: pd.DataFrame, cfg: SegmentConfig) -> Segmentation:
 def segmentation_from_rfm(result: RFMResult, validation: ValidationConfig | None = None,
                           top_n: int = 5) -> Segmentation:
     """A Segmentation of the named RFM segments (empty segments left out)."""
-    from segscribe.quant.validate import validate_segmentation
-
     data = result.customers.reset_index()
     roles = Roles("customer_id", value_column="monetary")
     order = [n for n in RFM_SEGMENTS if (data["segment"] == n).any()]

@@ -1,19 +1,19 @@
 """Load customer and transaction tables (CSV, CSV.gz or Parquet) with a column mapping.
 
 Column roles are found by an explicit ``mapping`` ({role: column}) first, then by
-common names (``CustomerID``, ``customer_id``, ``InvoiceDate``, ``UnitPrice`` ...).
-Names are compared after lower-casing and dropping ``_``, ``-`` and spaces, so
-``customerID``, ``CustomerID`` and ``customer_id`` are the same name.
+common names (``CustomerID``, ``customer_id``, ``InvoiceDate``, ``UnitPrice`` ...); see `segscribe.columns`.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
+from segscribe import columns as columns_
 from segscribe.errors import TableError
 
 #: Accepted names per role, in order of preference (compared normalised).
@@ -31,36 +31,11 @@ TRANSACTION_ROLES = ("customer_id", "invoice", "date", "quantity", "price", "amo
 
 
 
-def _norm(name: str) -> str:
-    return re.sub(r"[\s_\-]+", "", str(name)).lower()
-
-
 def detect_columns(
     columns: Iterable[str], roles: Iterable[str], mapping: Mapping[str, str] | None = None
 ) -> dict[str, str]:
-    """Map each role to a column: explicit ``mapping`` wins, else the first alias present.
-
-    Roles that cannot be found are left out; a mapped column that does not exist is an error.
-    """
-    cols = list(columns)
-    by_norm: dict[str, str] = {}
-    for col in cols:
-        by_norm.setdefault(_norm(col), col)
-    found: dict[str, str] = {}
-    for role in roles:
-        if mapping and role in mapping:
-            if mapping[role] not in cols:
-                raise TableError(
-                    f"column mapping says {role}={mapping[role]!r} but the table has no such column; "
-                    f"columns are: {', '.join(map(str, cols))}"
-                )
-            found[role] = mapping[role]
-            continue
-        for alias in ROLE_ALIASES.get(role, (role,)):
-            if _norm(alias) in by_norm:
-                found[role] = by_norm[_norm(alias)]
-                break
-    return found
+    """Map each role of a customer/transaction table to a column (roles not found are left out)."""
+    return columns_.detect_columns(columns, roles, ROLE_ALIASES, mapping, error=TableError)
 
 
 def normalise_customer_ids(ids: pd.Series) -> pd.Series:
@@ -184,3 +159,36 @@ def load_customers(
     df = read_table(p, dtype={col: "string"})
     df[col] = normalise_customer_ids(df[col])
     return df, col
+
+
+_TRUE = {"yes", "y", "true", "t", "1", "1.0", "churned"}
+_FALSE = {"no", "n", "false", "f", "0", "0.0", "retained"}
+
+
+@dataclass(frozen=True)
+class Roles:
+    """Which columns play which part in a profile."""
+
+    id_column: str
+    value_column: str | None = None
+    churn_column: str | None = None
+    retention_column: str | None = None
+
+
+
+
+def to_flag(s: pd.Series, column: str) -> pd.Series:
+    """0/1 floats from bool, 1/0 or Yes/No text; blanks stay NaN; anything else is an error."""
+    if pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s):
+        out = pd.to_numeric(s, errors="coerce").astype("float64")
+        bad = out.notna() & ~out.isin([0.0, 1.0])
+    else:
+        text = s.astype("string").str.strip().str.lower()
+        out = pd.Series(np.nan, index=s.index)
+        out[text.isin(list(_TRUE)).fillna(False).astype(bool)] = 1.0
+        out[text.isin(list(_FALSE)).fillna(False).astype(bool)] = 0.0
+        bad = out.isna() & text.notna() & (text != "")
+    if bad.any():
+        raise TableError(f"column {column!r} is not a yes/no flag (e.g. value {s[bad].iloc[0]!r}); "
+                         "map the churn/retention role to a bool, 1/0 or Yes/No column")
+    return out

@@ -21,8 +21,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from segscribe.quant.profile import Roles, to_flag
 from segscribe.quant.rules import parse_rule
+from segscribe.quant.tables import Roles, to_flag
 from segscribe.schemas.segment import (
     CriterionResult,
     MeceCheck,

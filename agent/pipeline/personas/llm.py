@@ -22,13 +22,12 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from segscribe.extractors.llm import document_names
 from segscribe.pipeline.personas.claims import confidence, count_participants, data_sources, sort_evidence
 from segscribe.pipeline.personas.gate import Problem, persona_problems
 from segscribe.pipeline.personas.naming import dominant_title, persona_name, role_text
 from segscribe.prompting import load_prompt
 from segscribe.providers.base import ChatModel, LLMRequest
-from segscribe.redact import Redactor, name_variants
+from segscribe.redact import Redactor, document_names, name_variants
 from segscribe.schemas.document import Document, Role
 from segscribe.schemas.evidence import EvidenceBase, JobToBeDone, PainPoint, Workaround
 from segscribe.schemas.persona import Claim, ClaimField, DraftClaim, Persona, PersonaDraftList, QuoteRef
