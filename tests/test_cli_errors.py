@@ -75,7 +75,8 @@ CASES: dict[str, tuple[Setup, str]] = {
     "workspace config is malformed YAML": (
         lambda t: ["ingest", str(_small(t)), "-w", str(_ws_with_config(t, "max_file_mb: [\n"))], "not valid YAML"),
     "workspace config has a tag": (
-        lambda t: ["ingest", str(_small(t)), "-w", str(_ws_with_config(t, "provider: !!binary aGk=\nx: !!python/name:os.system\n"))],
+        lambda t: ["ingest", str(_small(t)), "-w",
+                   str(_ws_with_config(t, "provider: !!binary aGk=\nx: !!python/name:os.system\n"))],
         "not valid YAML"),
     "workspace config max_file_mb is text": (
         lambda t: ["ingest", str(_small(t)), "-w", str(_ws_with_config(t, 'max_file_mb: "fifty"\n'))],
