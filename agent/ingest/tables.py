@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from segscribe import columns as columns_
+from segscribe.files import jsonl_lines
 from segscribe.ingest.build import Span, build_document
 from segscribe.ingest.text import IngestError
 from segscribe.ingest.transcript import find_turns
@@ -80,7 +81,12 @@ def read_json_records(text: str, name: str) -> Table:
                 data = lists[0] if lists else [data]
             records = list(data)
         else:
-            records = [json.loads(line) for line in text.splitlines() if line.strip()]
+            records = []
+            for number, line in jsonl_lines(text):  # "\n" only: U+2028 inside a JSON string is not a break
+                try:
+                    records.append(json.loads(line))
+                except json.JSONDecodeError as exc:
+                    raise IngestError(f"{name}: invalid JSON at line {number} ({exc.msg})") from exc
     except json.JSONDecodeError as exc:
         raise IngestError(f"{name}: invalid JSON at line {exc.lineno} ({exc.msg})") from exc
     rows = [r for r in records if isinstance(r, dict)]
