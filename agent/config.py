@@ -45,6 +45,8 @@ class Settings(BaseModel):
     """Seed for every random choice (clustering, bootstrap, sensitivity samples)."""
     min_sessions: int = Field(default=2, ge=1, le=1000)
     """A finding needs evidence from at least this many sessions."""
+    notes_conventions: dict[str, str] = Field(default_factory=dict)
+    """How notes mark voices, per file glob, where inference gets it wrong (e.g. `"*/study-a/*": blockquote-notes`)."""
     chroma_url: str | None = None
     """A Chroma server (http://HOST:PORT) shared by a team, instead of the workspace's embedded store."""
 

@@ -37,7 +37,9 @@ def evaluate_run(ws: Workspace, run: RunDir, corpus: Path, embed: Any, provider:
     gold = load_gold(corpus / "gold" / "evidence.jsonl", _resolver(docs, corpus))
     items = run.read(A.EVIDENCE)
     gold_docs = {g.doc_id for g in gold}
-    labelled = [e for e in items if e.doc_id in gold_docs]
+    # The gold labels only verbatim participant words (quotes and turns); the note-taker's notes are evidence
+    # too, but outside the gold's scope, so they are scored separately (voice attribution), not here.
+    labelled = [e for e in items if e.doc_id in gold_docs and e.verbatim]
     segs = run.read(A.SEGMENTS)
     segment_of_doc: dict[str, str] = {}
     for e in items:

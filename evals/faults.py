@@ -29,7 +29,7 @@ from segscribe.evals.metrics import (
     quote_exactness,
     speaker_attribution,
 )
-from segscribe.schemas.document import VOICE_ROLES, Document, Passage
+from segscribe.schemas.document import EVIDENCE_VOICES, Document, Passage
 from segscribe.schemas.evidence import EVIDENCE_CLASSES, Citation, EvidenceBase
 
 Items = list[EvidenceBase]
@@ -203,7 +203,7 @@ def cite_whole_documents(
 
 
 def _non_voice(doc: Document) -> list[Passage]:
-    return [p for p in doc.passages if p.role not in VOICE_ROLES and p.end > p.start]
+    return [p for p in doc.passages if p.voice not in EVIDENCE_VOICES and p.end > p.start]
 
 
 def interviewer_attribution(
@@ -398,7 +398,7 @@ def gold_to_items(docs: Mapping[str, Document], gold: Sequence[GoldItem]) -> Ite
         if not quote_exact(c, docs):
             raise ValueError(f"gold item {g.id!r}: quote is not {g.doc_id}[{g.start}:{g.end}]")
         passage = doc.passage_at(g.start, g.end)
-        if passage is None or passage.role not in VOICE_ROLES:
+        if passage is None or passage.voice not in EVIDENCE_VOICES:
             raise ValueError(f"gold item {g.id!r}: span is not inside one participant/customer passage")
         cls = EVIDENCE_CLASSES[g.kind.value]
         out.append(

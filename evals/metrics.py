@@ -33,7 +33,7 @@ from scipy.optimize import linear_sum_assignment
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
 from segscribe.evals.gold import GoldItem
-from segscribe.schemas.document import VOICE_ROLES, Document
+from segscribe.schemas.document import EVIDENCE_VOICES, VERBATIM_VOICES, Document
 from segscribe.schemas.evidence import Citation, EvidenceBase, EvidenceKind
 
 #: Embeds a batch of texts; returns one L2-normalised row per text.
@@ -622,9 +622,9 @@ def _evidence_problems(
     primary = cits[0]
     doc = docs.get(primary.doc_id)
     passage = doc.passage_at(primary.start, primary.end) if doc is not None else None
-    if passage is None or passage.role not in VOICE_ROLES:
-        role = passage.role.value if passage is not None else "no single passage"
-        problems.append(f"evidence {eid!r}: primary span is not a participant/customer passage ({role})")
+    if passage is None or passage.voice not in EVIDENCE_VOICES:
+        role = passage.voice.value if passage is not None else "no single passage"
+        problems.append(f"evidence {eid!r}: primary span is not participant/customer words or notes ({role})")
     return _dedupe(problems)
 
 
@@ -729,7 +729,11 @@ def speaker_attribution(
                 good = False
                 break
             passage = docs[c.doc_id].passage_at(c.start, c.end)
-            if passage is None or passage.role not in VOICE_ROLES:
+            # Evidence must come from an evidence voice, and say which one: notes are never passed off as
+            # a participant's own words.
+            claimed = getattr(item, "voice", None)
+            if passage is None or passage.voice not in EVIDENCE_VOICES or (
+                    claimed in VERBATIM_VOICES and passage.voice not in VERBATIM_VOICES):
                 good = False
                 break
         if good:

@@ -118,9 +118,9 @@ class Document(BaseModel):
                 raise ValueError(f"passage {p.id} does not match document text at [{p.start}:{p.end}]")
         return self
 
-    def voice_passages(self) -> list[Passage]:
-        """Passages spoken by participants or customers (the only evidence sources)."""
-        return [p for p in self.passages if p.role in VOICE_ROLES]
+    def evidence_passages(self) -> list[Passage]:
+        """Passages that can become evidence: participant or customer words, and the note-taker's notes."""
+        return [p for p in self.passages if p.voice in EVIDENCE_VOICES]
 
     def passage_at(self, start: int, end: int) -> Passage | None:
         """The passage that fully contains [start, end), if any."""

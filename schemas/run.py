@@ -35,6 +35,10 @@ class RunOptions(_M):
     """Seed for every random choice."""
     min_sessions: int = Field(default=2, ge=1)
     """A finding needs evidence from at least this many sessions."""
+    notes_convention: str | None = None
+    """Force how every notes file marks voices (see `segscribe ingest --help`); None = infer per file."""
+    notes_conventions: dict[str, str] = Field(default_factory=dict)
+    """Notes conventions per file glob, from config.yaml."""
     record: str | None = None
     """Record the provider's HTTP exchanges to this cassette."""
     replay: str | None = None

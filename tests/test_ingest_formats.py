@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from segscribe.ingest import parse_file, parse_text_document
 from segscribe.ingest.text import IngestError
-from segscribe.schemas.document import DocKind, Document, Role
+from segscribe.schemas.document import DocKind, Document, Role, Voice
 
 
 def write(tmp_path: Path, name: str, content: str | bytes) -> Path:
@@ -114,10 +114,12 @@ def test_notes_tell_quotes_from_note_taker(tmp_path: Path) -> None:
           '> I just want it to work on my phone.\n- Uses a shoebox.\n')
     doc = one(write(tmp_path, "n.md", md))
     assert doc.kind is DocKind.notes
-    quotes = [p.text for p in doc.passages if p.role is Role.participant]
-    notes = [p.text for p in doc.passages if p.role is Role.interviewer]
+    quotes = [p.text for p in doc.passages if p.voice is Voice.participant]
+    notes = [p.text for p in doc.passages if p.voice is Voice.notes]
     assert quotes == ["receipts are a nightmare", "I just want it to work on my phone."]
     assert "Uses a shoebox." in notes
+    assert all(p.speaker == "Kim" for p in doc.passages if p.voice in (Voice.participant, Voice.notes))
+    assert [p.text for p in doc.passages if p.voice is Voice.template] == ["# Notes"]
     assert_exact(doc)
 
 

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from segscribe.cli.common import JsonOpt, WorkspaceOpt, open_workspace, print_json, progress_bar
+from segscribe.cli.run_cmd import NotesConventionOpt
 from segscribe.errors import UsageError
 
 
@@ -57,6 +58,7 @@ def ingest(
     all_roles: Annotated[bool, typer.Option("--all-roles", help="Also embed interviewer and agent "
                                             "passages (slower; by default only participant/customer words).")] = False,
     no_index: Annotated[bool, typer.Option("--no-index", help="Parse and store only; embed later.")] = False,
+    notes_convention: NotesConventionOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Ingest interviews (.txt .md .vtt .srt .docx), notes, tickets (CSV/JSON/JSONL), surveys and metadata.
@@ -72,19 +74,21 @@ def ingest(
     with progress_bar(not json_out) as prog:
         report = ingest_paths(ws, paths, as_kind=as_kind, mapping=col_map or None, max_mb=settings.max_file_mb,
                               near_dup=settings.near_duplicate_threshold, index=not no_index, progress=prog,
-                              all_roles=all_roles)
+                              all_roles=all_roles, notes_convention=notes_convention,
+                              conventions=settings.notes_conventions)
     if json_out:
         print_json(report.to_dict())
     else:
         for f in report.files:
-            if f.status in ("failed", "duplicate", "skipped") or f.duplicates or f.warnings:
-                detail = f.reason or ""
+            voices = ", ".join(f"{v} {s:.0%}" for v, s in sorted(f.voices.items(), key=lambda kv: -kv[1]) if s)
+            detail = f.reason or (f"({voices})" if voices and f.status == "ingested" else "")
+            if f.status != "unchanged" or f.warnings:
                 typer.echo(f"{f.status:<10} {f.path} {detail}".rstrip())
-                for d in f.duplicates:
-                    typer.echo(f"{'':<10} duplicate {d['document']} dropped; kept {d['kept']} "
-                               f"(similarity {d['similarity']})")
-                for w in f.warnings:
-                    typer.echo(f"{'':<10} warning: {w}")
+            for d in f.duplicates:
+                typer.echo(f"{'':<10} duplicate {d['document']} dropped; kept {d['kept']} "
+                           f"(similarity {d['similarity']})")
+            for w in f.warnings:
+                typer.echo(f"{'':<10} warning: {w}")
         counts = ", ".join(f"{v} {k}" for k, v in sorted(report.counts().items()))
         typer.echo(f"{len(report.files)} files: {counts}; embedded {report.indexed_windows} passage windows "
                    f"from {report.indexed_documents} documents")

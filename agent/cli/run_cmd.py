@@ -29,12 +29,17 @@ NoRedactOpt = Annotated[bool, typer.Option("--no-redact", help="Send text to ext
 MaxReasksOpt = Annotated[int | None, typer.Option(min=0, max=10, help="Re-asks of an LLM about ungrounded "
                                                   "quotes (default 2).")]
 SeedOpt = Annotated[int | None, typer.Option(min=0, help="Seed for clustering and sampling (default 0).")]
+NotesConventionOpt = Annotated[str | None, typer.Option(
+    "--notes-convention", help="How notes mark voices, when inference gets it wrong: blockquote-participant "
+    "(> = quotes), blockquote-notes (> = observations, plain first person = think-aloud), think-aloud, "
+    "paraphrase (only \"quoted\" sentences are the participant's), speaker-labels. Per folder: "
+    "notes_conventions in config.yaml.")]
 
 
 def run_options(ws: Workspace, paths: list[Path], *, provider: str | None = None, base_url: str | None = None,
                 no_redact: bool = False, max_reasks: int | None = None, seed: int | None = None,
                 analyst: Path | None = None, preset: str | None = None, record: Path | None = None,
-                replay: Path | None = None) -> RunOptions:
+                replay: Path | None = None, notes_convention: str | None = None) -> RunOptions:
     """RunOptions from the workspace settings (config.yaml < environment) overridden by the given flags.
 
     An analyst sheet is read here, so a mistake in it stops the run before any work is done.
@@ -51,7 +56,8 @@ def run_options(ws: Workspace, paths: list[Path], *, provider: str | None = None
                     max_reasks=max_reasks, seed=seed)
     return RunOptions(inputs=paths, provider=s.provider, base_url=s.base_url, redact=s.redact,
                       max_reasks=s.max_reasks, seed=s.seed, min_sessions=s.min_sessions, analyst_sheet=analyst,
-                      preset=preset, record=str(record) if record else None, replay=str(replay) if replay else None)
+                      preset=preset, record=str(record) if record else None, replay=str(replay) if replay else None,
+                      notes_convention=notes_convention, notes_conventions=s.notes_conventions)
 
 
 def summary_line(rec: RunRecord) -> str:
@@ -87,6 +93,7 @@ def run(
     preset: Annotated[str | None, typer.Option(help="Scoring preset: matrix4, weighted5 or workshop4.")] = None,
     max_reasks: MaxReasksOpt = None,
     seed: SeedOpt = None,
+    notes_convention: NotesConventionOpt = None,
     record: RecordOpt = None,
     replay: ReplayOpt = None,
     json_out: JsonOpt = False,
@@ -103,7 +110,8 @@ def run(
     if analyst is None and not resume:
         analyst = inputs[0] / "analyst.yaml" if (inputs[0] / "analyst.yaml").is_file() else None
     opts = run_options(ws, inputs, provider=provider, base_url=base_url, no_redact=no_redact,
-                       max_reasks=max_reasks, seed=seed, analyst=analyst, preset=preset, record=record, replay=replay)
+                       max_reasks=max_reasks, seed=seed, analyst=analyst, preset=preset, record=record, replay=replay,
+                       notes_convention=notes_convention)
     with progress_bar(not json_out) as prog:
         rec = run_pipeline(ws, opts, prog, resume=resume)
     if json_out:

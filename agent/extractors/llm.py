@@ -46,7 +46,7 @@ class LLMExtractor:
         return self.prompt.ref
 
     def extract(self, doc: Document, feedback: list[str] | None = None) -> list[DraftEvidence]:
-        voice = doc.voice_passages()
+        voice = doc.evidence_passages()
         if not voice:
             return []  # nothing quotable: don't pay for a call
         redactor = Redactor([*self.names, *document_names(doc)]) if self.redact else None

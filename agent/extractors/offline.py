@@ -106,7 +106,7 @@ class OfflineExtractor:
         # thirds of the model calls, and cue-less sentences rarely reach the threshold on similarity alone.
         per_doc = []
         for doc in docs:
-            cued = [(s, cue_scores(s.text)) for p in doc.voice_passages() for s in sentences(doc, p)]
+            cued = [(s, cue_scores(s.text)) for p in doc.evidence_passages() for s in sentences(doc, p)]
             per_doc.append([(s, c) for s, c in cued if any(v > 0 for v in c.values())])
         texts = [s.text for cued in per_doc for s, _ in cued]
         sims = self._similarities(texts) if texts else {}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,13 +22,15 @@ from segscribe.ingest.tables import (
 )
 from segscribe.ingest.text import IngestError, decode, split_front_matter
 from segscribe.ingest.transcript import find_turns
-from segscribe.schemas.document import DocKind, Document, Role
+from segscribe.schemas.document import DocKind, Document
 
 TEXT_EXT = {".txt", ".md", ".markdown"}
 SUB_EXT = {".vtt", ".srt"}
 TABLE_EXT = {".csv", ".tsv", ".json", ".jsonl", ".ndjson"}
 SUPPORTED = TEXT_EXT | SUB_EXT | TABLE_EXT | {".docx", ".parquet"}
 IGNORED_NAMES = {"readme", "license", "licence", "changelog", "corpus"}
+#: Files with fewer characters of evidence text than this get a warning in the ingest report.
+USABLE_MIN_CHARS = 200
 IGNORED_DIRS = {"gold", "tools", ".git", ".segscribe", "runs", "__pycache__", ".venv", "node_modules"}
 
 
@@ -63,23 +65,42 @@ def is_ignored(path: Path) -> bool:
     return path.stem.lower() in IGNORED_NAMES or path.suffix.lower() in {".yaml", ".yml", ".py", ".toml"}
 
 
-def parse_text_document(text: str, source: str, label: str, extra_warnings: list[str] | None = None) -> Parsed:
+#: A text file is a transcript when speaker labels open at least this share of its non-blank lines (and two
+#: speakers take turns); otherwise it is notes. Set on corpus/ transcripts (77-100 %) against the notes of
+#: the three shared VA.gov studies (0-12 %, where a few "Notetaker:" or "PROMPT:" lines are labels too).
+TRANSCRIPT_LINE_SHARE = 0.5
+
+
+def _is_transcript(text: str, body: int, spans: list[Span]) -> bool:
+    lines = sum(1 for line in text[body:].split("\n") if line.strip())
+    speakers = {s.speaker for s in spans}
+    return len(speakers) >= 2 and len(spans) >= 2 and len(spans) >= TRANSCRIPT_LINE_SHARE * max(lines, 1)
+
+
+def parse_text_document(text: str, source: str, label: str, extra_warnings: list[str] | None = None, *,
+                        siblings: list[str] | None = None, convention: str | None = None) -> Parsed:
+    """A transcript (speaker turns) or interview notes (voices inferred per line), as one Document.
+
+    `siblings` are the texts of other notes files of the same folder (for guide text they share and for
+    their marking convention); `convention` forces how notes mark voices (see `ingest.voice.OVERRIDES`).
+    """
     meta, body = split_front_matter(text)
-    kind = DocKind.interview
-    spans: list[Span]
-    if str(meta.get("type", "")).lower() in {"notes", "note"}:
-        kind, spans = DocKind.notes, note_spans(text, body, meta)
+    declared = str(meta.get("type", "")).lower()
+    turns = [] if declared in {"notes", "note"} or convention else find_turns(text, body, meta)
+    if declared in {"interview", "transcript"} or _is_transcript(text, body, turns):
+        kind, spans = DocKind.interview, turns
     else:
-        spans = find_turns(text, body, meta)
-        if not spans:
-            kind, spans = DocKind.notes, note_spans(text, body, meta)
+        kind, (spans, _) = DocKind.notes, note_spans(text, body, meta, label, siblings=siblings,
+                                                    convention=convention)
     title = str(meta.get("title") or meta.get("participant") or label)
     doc = build_document(source=source, label=label, kind=kind, text=text, spans=spans, metadata=meta, title=title)
     if not doc.passages:
         raise IngestError(f"{source}: no text passages found")
     warnings = list(extra_warnings or [])
-    if kind is DocKind.notes and not any(p.role is Role.participant for p in doc.passages):
-        warnings.append(f"{source}: notes contain no quoted participant words (use > blockquotes or \"quotes\")")
+    usable = sum(p.end - p.start for p in doc.evidence_passages())
+    if usable < USABLE_MIN_CHARS:
+        warnings.append(f"{source}: little usable text ({usable} characters of participant words or notes; "
+                        "the rest is guide or moderator text)")
     return Parsed(kind.value, [doc], warnings=warnings)
 
 
@@ -96,8 +117,13 @@ def _docx_text(data: bytes) -> str:
 
 
 def parse_file(path: Path, *, as_kind: str | None = None, mapping: Mapping[str, str] | None = None,
-               max_bytes: int = 50 * 1024 * 1024) -> Parsed:
-    """Parse one file. Raises IngestError with a human reason when it cannot."""
+               max_bytes: int = 50 * 1024 * 1024, siblings: Callable[[], list[str]] | None = None,
+               convention: str | None = None) -> Parsed:
+    """Parse one file. Raises IngestError with a human reason when it cannot.
+
+    `siblings` gives the texts of other notes files of the same folder (read only for notes); `convention`
+    forces how notes mark voices.
+    """
     ext = path.suffix.lower()
     source = str(path.resolve())
     if ext not in SUPPORTED:
@@ -113,14 +139,15 @@ def parse_file(path: Path, *, as_kind: str | None = None, mapping: Mapping[str, 
     if ext == ".docx":
         if not data:
             raise IngestError(f"{path}: file is empty")
-        return parse_text_document(_docx_text(data), source, path.stem)
+        return parse_text_document(_docx_text(data), source, path.stem, convention=convention)
     decoded = decode(data, str(path))
     if ext in SUB_EXT:
         text, spans = render_subtitles(decoded.text, {})
         doc = build_document(source=source, label=path.stem, kind=DocKind.interview, text=text, spans=spans)
         return Parsed("interview", [doc], warnings=decoded.warnings)
     if ext in TEXT_EXT:
-        return parse_text_document(decoded.text, source, path.stem, decoded.warnings)
+        return parse_text_document(decoded.text, source, path.stem, decoded.warnings,
+                                   siblings=siblings() if siblings else None, convention=convention)
     table = read_json_records(decoded.text, str(path)) if ext != ".csv" and ext != ".tsv" else read_csv(
         decoded.text.replace("\t", ",") if ext == ".tsv" else decoded.text, str(path))
     return parse_table(table, path, source, as_kind, mapping, decoded.warnings)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from segscribe.ingest.text import strip_span
-from segscribe.schemas.document import DocKind, Document, Passage, Role
+from segscribe.schemas.document import DocKind, Document, Passage, Role, Voice
 
 
 @dataclass
@@ -18,6 +18,8 @@ class Span:
     speaker: str
     role: Role
     timestamp: str | None = None
+    voice: Voice | None = None
+    """Whose words these are; None = follow the role (participant, customer, or interviewer)."""
 
 
 def content_hash(text: str) -> str:
@@ -62,6 +64,7 @@ def build_document(
                 end=end,
                 text=text[start:end],
                 timestamp=sp.timestamp,
+                voice=sp.voice,
             )
         )
     return Document(

@@ -1,45 +1,43 @@
-"""Interview notes in Markdown: note-taker bullets plus verbatim participant quotes.
+"""Interview notes: the note-taker's bullets, the participant's own words, and guide text left in.
 
-Blockquote lines (`> ...`) and text in double quotation marks are the
-participant's words; everything else is the note-taker's. Only the former can
-become quotes downstream.
+Teams mark voices differently (`>` for quotes in one study, `>` for the note-taker's observations in
+another, plain first-person think-aloud in a third), so the convention is inferred per file by
+`segscribe.ingest.voice` from the file and its siblings, unless the user sets one (front matter
+`notes_convention:`, `ingest --notes-convention`, or `notes_conventions:` in config.yaml).
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
+from segscribe.errors import IngestError
 from segscribe.ingest.build import Span
-from segscribe.schemas.document import Role
+from segscribe.ingest.voice import OVERRIDES, NotesAnalysis, segment_notes
+from segscribe.schemas.document import Role, Voice
 
-_QUOTED = re.compile(r"[\"“]([^\"“”\n]{3,})[\"”]")
-_BULLET = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+", re.M)
 NOTE_TAKER = "note-taker"
+MODERATOR = "moderator"
+_ROLE_OF = {Voice.participant: Role.participant, Voice.notes: Role.participant,
+            Voice.interviewer: Role.interviewer, Voice.template: Role.interviewer}
 
 
-def note_spans(text: str, body_start: int, meta: dict[str, Any]) -> list[Span]:
-    speaker = str(meta.get("participant") or meta.get("participant_id") or "participant")
-    spans: list[Span] = []
-    pos = body_start
-    for line in text[body_start:].splitlines(keepends=True):
-        start, end = pos, pos + len(line.rstrip("\n"))
-        pos += len(line)
-        stripped = line.strip()
-        if not stripped or stripped.startswith("#") and not stripped.startswith("#!"):
-            continue
-        if stripped.startswith(">"):
-            offset = line.index(">") + 1
-            spans.append(Span(start + offset, end, speaker, Role.participant))
-            continue
-        b = _BULLET.match(line)
-        content_start = start + (b.end() if b else 0)
-        cursor = content_start
-        for q in _QUOTED.finditer(text, content_start, end):
-            if q.start() > cursor:
-                spans.append(Span(cursor, q.start(), NOTE_TAKER, Role.interviewer))
-            spans.append(Span(q.start(1), q.end(1), speaker, Role.participant))
-            cursor = q.end()
-        if cursor < end:
-            spans.append(Span(cursor, end, NOTE_TAKER, Role.interviewer))
-    return spans
+def participant_label(meta: dict[str, Any], label: str) -> str:
+    """Who the notes are about: the participant named in front matter, else the file's label."""
+    return str(meta.get("participant") or meta.get("participant_id") or label)
+
+
+def note_spans(text: str, body_start: int, meta: dict[str, Any], label: str, *,
+               siblings: list[str] | None = None, convention: str | None = None) -> tuple[list[Span], NotesAnalysis]:
+    """Spans with voices for a notes file; notes-voice spans are about (and belong to) the participant."""
+    override = convention or meta.get("notes_convention")
+    if override is not None and str(override) not in OVERRIDES:
+        raise IngestError(f"unknown notes convention {override!r}; use one of {', '.join(sorted(OVERRIDES))}")
+    analysis = segment_notes(text[body_start:], str(override) if override else None, siblings)
+    who = participant_label(meta, label)
+    spans = []
+    for u in analysis.units:
+        voice = Voice(u.voice)
+        speaker = who if voice in (Voice.participant, Voice.notes) else MODERATOR if voice is Voice.interviewer \
+            else "guide"
+        spans.append(Span(body_start + u.start, body_start + u.end, speaker, _ROLE_OF[voice], voice=voice))
+    return spans, analysis

@@ -28,6 +28,8 @@ class FileOutcome:
     reason: str | None = None
     duplicates: list[dict[str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    voices: dict[str, float] = field(default_factory=dict)
+    """Share of the file's text per voice (participant, customer, notes, interviewer, template)."""
 
 
 @dataclass
@@ -117,8 +119,47 @@ def _drop_duplicates(docs: list[Document], dups: DuplicateIndex, path: str,
     return kept
 
 
+def voice_shares(docs: list[Document]) -> dict[str, float]:
+    """Share of passage characters per voice, over the given documents."""
+    total: dict[str, int] = {}
+    for d in docs:
+        for p in d.passages:
+            total[p.voice.value] = total.get(p.voice.value, 0) + (p.end - p.start)
+    n = sum(total.values()) or 1
+    return {v: round(c / n, 4) for v, c in sorted(total.items())}
+
+
+class Siblings:
+    """Texts of the other notes-like files in a file's folder (for shared guide text and conventions)."""
+
+    LIMIT = 20
+    MAX_BYTES = 1_000_000
+
+    def __init__(self, files: list[Path]) -> None:
+        self.by_folder: dict[Path, list[Path]] = {}
+        for f in files:
+            if f.suffix.lower() in {".md", ".markdown", ".txt"}:
+                self.by_folder.setdefault(f.parent, []).append(f)
+        self.cache: dict[Path, str] = {}
+
+    def __call__(self, f: Path) -> list[str]:
+        out = []
+        for other in self.by_folder.get(f.parent, [])[: self.LIMIT + 1]:
+            if other == f or len(out) >= self.LIMIT:
+                continue
+            if other not in self.cache:
+                try:
+                    data = other.read_bytes()[: self.MAX_BYTES]
+                    self.cache[other] = data.decode("utf-8", errors="replace")
+                except OSError:
+                    self.cache[other] = ""
+            out.append(self.cache[other])
+        return out
+
+
 def ingest_file(ws: Workspace, f: Path, dups: DuplicateIndex, *, as_kind: str | None,
-                mapping: Mapping[str, str] | None, max_bytes: int) -> tuple[FileOutcome, list[str]]:
+                mapping: Mapping[str, str] | None, max_bytes: int, siblings: Siblings | None = None,
+                convention: str | None = None) -> tuple[FileOutcome, list[str]]:
     """Ingest one file in its own transaction. Returns its outcome and ids whose vectors must go."""
     path = str(f.resolve())
     outcome = FileOutcome(path=str(f), status="ingested")
@@ -128,7 +169,8 @@ def ingest_file(ws: Workspace, f: Path, dups: DuplicateIndex, *, as_kind: str | 
         if prev and prev[0] == file_hash:
             outcome.status, outcome.kind, outcome.documents = "unchanged", prev[1], prev[2]
             return outcome, []
-        parsed: Parsed = parse_file(f, as_kind=as_kind, mapping=mapping, max_bytes=max_bytes)
+        parsed: Parsed = parse_file(f, as_kind=as_kind, mapping=mapping, max_bytes=max_bytes,
+                                    siblings=(lambda: siblings(f)) if siblings else None, convention=convention)
     except (IngestError, OSError) as exc:
         outcome.status, outcome.reason = "failed", str(exc)
         return outcome, []
@@ -144,6 +186,7 @@ def ingest_file(ws: Workspace, f: Path, dups: DuplicateIndex, *, as_kind: str | 
         ws.record_file(path, file_hash, "metadata", 0)
         outcome.status, outcome.documents = "metadata", n
         return outcome, []
+    outcome.voices = voice_shares(parsed.documents)
     docs = _drop_duplicates(parsed.documents, dups, path, outcome)
     if not docs and outcome.duplicates:
         outcome.status = "duplicate"
@@ -151,6 +194,16 @@ def ingest_file(ws: Workspace, f: Path, dups: DuplicateIndex, *, as_kind: str | 
     removed = ws.replace_file(path, file_hash, parsed.kind, docs)
     outcome.documents = len(docs)
     return outcome, removed + [d.id for d in docs]
+
+
+def convention_for(f: Path, conventions: Mapping[str, str] | None) -> str | None:
+    """The notes convention configured for a file: the first glob (config.yaml `notes_conventions`) it matches."""
+    from fnmatch import fnmatch
+
+    for pattern, convention in (conventions or {}).items():
+        if fnmatch(f.as_posix(), pattern) or fnmatch(f.name, pattern):
+            return convention
+    return None
 
 
 def join_metadata(ws: Workspace) -> int:
@@ -201,14 +254,18 @@ def _roles_from_metadata(doc: Document, meta: dict[str, Any]) -> dict[str, str]:
 def ingest_paths(ws: Workspace, paths: list[Path], *, as_kind: str | None = None,
                  mapping: Mapping[str, str] | None = None, max_mb: float = 50,
                  near_dup: float = 0.85, index: bool = True, progress: Progress | None = None,
-                 embedder: Any = None, all_roles: bool = False) -> IngestReport:
+                 embedder: Any = None, all_roles: bool = False, notes_convention: str | None = None,
+                 conventions: Mapping[str, str] | None = None) -> IngestReport:
+    """Ingest files and folders; `notes_convention` forces how all notes mark voices, `conventions` per glob."""
     report = IngestReport()
     files = [f for f in discover(paths) if not is_ignored(f)]
     dups = DuplicateIndex(ws, near_dup)
+    siblings = Siblings(files)
     stale: list[str] = []
     for i, f in enumerate(files):
         outcome, removed = ingest_file(ws, f, dups, as_kind=as_kind, mapping=mapping,
-                                       max_bytes=int(max_mb * 1024 * 1024))
+                                       max_bytes=int(max_mb * 1024 * 1024), siblings=siblings,
+                                       convention=notes_convention or convention_for(f, conventions))
         report.files.append(outcome)
         stale += removed
         if progress:

@@ -20,7 +20,9 @@ def load(state: RunState, deps: Deps) -> dict[str, Any]:
     paths = [Path(p) for p in state.get("inputs", [])]
     run = deps.run_dir(state["run_id"])
     if paths:
-        report = ingest_paths(deps.workspace, paths, index=False, progress=deps.progress)
+        opts = deps.options
+        report = ingest_paths(deps.workspace, paths, index=False, progress=deps.progress,
+                              notes_convention=opts.notes_convention, conventions=opts.notes_conventions)
         record = IngestRecord.model_validate(report.to_dict())
         # The run covers every document of the files it was given (sources are resolved paths, so match
         # on the resolved file, which also follows symlinks), including files unchanged since a past ingest.
@@ -29,7 +31,7 @@ def load(state: RunState, deps: Deps) -> dict[str, Any]:
     else:
         record = IngestRecord()
         docs = deps.workspace.documents()
-    doc_ids = sorted(d.id for d in docs if d.voice_passages())
+    doc_ids = sorted(d.id for d in docs if d.evidence_passages())
     run.write(A.INGEST, record)
     run.write(A.INPUTS, {d.id: InputRecord(source=d.source, content_hash=d.content_hash) for d in docs})
     return {"doc_ids": doc_ids, "stages": ["load"],

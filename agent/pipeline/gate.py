@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
-from segscribe.schemas.document import VOICE_ROLES, Document, Passage
+from segscribe.schemas.document import EVIDENCE_VOICES, Document, Passage
 from segscribe.schemas.evidence import EVIDENCE_CLASSES, Citation, DraftEvidence, DroppedItem, EvidenceBase
 
 _TRANS = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "‚": "'", "–": "-", "—": "-",
@@ -107,18 +107,19 @@ def check(doc: Document, drafts: list[DraftEvidence], provider: str, prompt_ref:
 
 def _ground(doc: Document, passages: dict[str, Passage], d: DraftEvidence) -> tuple[Passage, int, int, bool] | str:
     p = passages.get(d.passage_id) or passages.get(d.passage_id.removeprefix("p:"))
-    if p is not None and p.role not in VOICE_ROLES:
-        return f"passage {d.passage_id} is {p.role.value} text; evidence must come from participants or customers"
+    if p is not None and p.voice not in EVIDENCE_VOICES:
+        return (f"passage {d.passage_id} is {p.voice.value} text; evidence must come from participants, customers "
+                "or the note-taker's notes")
     candidates = [p] if p is not None else []
-    candidates += [q for q in doc.voice_passages() if q is not p]  # the model may have mislabelled the passage
+    candidates += [q for q in doc.evidence_passages() if q is not p]  # the model may have mislabelled the passage
     for cand in candidates:
         loc = locate(doc, cand, d.quote)
         if loc:
             s, e, repaired = loc
             return cand, s, e, repaired or cand is not p
-    in_other = any(locate(doc, q, d.quote) for q in doc.passages if q.role not in VOICE_ROLES)
+    in_other = any(locate(doc, q, d.quote) for q in doc.passages if q.voice not in EVIDENCE_VOICES)
     if in_other:
-        return "quote is from the interviewer or agent, not the participant/customer"
+        return "quote is from the interviewer, an agent or the guide, not the participant/customer or the notes"
     if p is None:
         return f"unknown passage id {d.passage_id!r} and the quote is not in any participant passage"
     return f"quote not found verbatim in passage {p.id}; copy the exact words"
@@ -142,7 +143,8 @@ def _build(doc: Document, passage: Passage, d: DraftEvidence, start: int, end: i
          "passage_id": passage.id, "speaker": passage.speaker,
          "participant_id": str(meta["participant_id"]) if meta.get("participant_id") else None,
          "customer_id": str(meta["customer_id"]) if meta.get("customer_id") else None,
-         "confidence": d.confidence, "provider": provider, "prompt": prompt_ref, "repaired": repaired, **extra},
+         "confidence": d.confidence, "provider": provider, "prompt": prompt_ref, "repaired": repaired,
+         "voice": passage.voice, **extra},
         context={"documents": {doc.id: doc.text}},
     )
 

@@ -29,7 +29,7 @@ CREATE INDEX IF NOT EXISTS documents_hash ON documents(content_hash);
 CREATE TABLE IF NOT EXISTS passages (
   id TEXT PRIMARY KEY, doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
   idx INTEGER NOT NULL, speaker TEXT NOT NULL, role TEXT NOT NULL, start INTEGER NOT NULL,
-  "end" INTEGER NOT NULL, timestamp TEXT
+  "end" INTEGER NOT NULL, timestamp TEXT, voice TEXT
 );
 CREATE INDEX IF NOT EXISTS passages_doc ON passages(doc_id);
 CREATE TABLE IF NOT EXISTS files (
@@ -76,6 +76,13 @@ max_reasks: 2
 """
 
 
+def _migrate(con: sqlite3.Connection) -> None:
+    """Bring a workspace made by an older version up to date (columns are only ever added)."""
+    cols = {r[1] for r in con.execute("PRAGMA table_info(passages)")}
+    if "voice" not in cols:
+        con.execute("ALTER TABLE passages ADD COLUMN voice TEXT")
+
+
 class Workspace:
     """A segscribe workspace folder."""
 
@@ -110,6 +117,7 @@ class Workspace:
             cfg.write_text(CONFIG_TEMPLATE, encoding="utf-8")
         with self.connect() as con:
             con.executescript(SCHEMA)
+            _migrate(con)
         return not existed
 
     def settings(self, **flags: Any) -> Settings:
@@ -147,8 +155,9 @@ class Workspace:
                      json.dumps(d.metadata, sort_keys=True, default=str), d.text, now),
                 )
                 con.executemany(
-                    'INSERT OR REPLACE INTO passages VALUES (?,?,?,?,?,?,?,?)',
-                    [(p.id, d.id, p.index, p.speaker, p.role.value, p.start, p.end, p.timestamp)
+                    'INSERT OR REPLACE INTO passages (id, doc_id, idx, speaker, role, start, "end", timestamp, voice) '
+                    "VALUES (?,?,?,?,?,?,?,?,?)",
+                    [(p.id, d.id, p.index, p.speaker, p.role.value, p.start, p.end, p.timestamp, p.voice.value)
                      for p in d.passages],
                 )
             con.execute("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?)", (path, file_hash, kind, len(docs), now))
@@ -174,7 +183,7 @@ class Workspace:
         with self.connect() as con:
             rows = [r for r in con.execute(q + " ORDER BY id", args) if wanted is None or r[0] in wanted]
             passages: dict[str, list[tuple[Any, ...]]] = {r[0]: [] for r in rows}
-            sql = 'SELECT doc_id, id, idx, speaker, role, start, "end", timestamp FROM passages'
+            sql = 'SELECT doc_id, id, idx, speaker, role, start, "end", timestamp, voice FROM passages'
             if wanted is not None and len(rows) <= 2000:
                 # A few documents: fetch just their passages, in chunks under SQLite's parameter limit.
                 keys = list(passages)
@@ -191,7 +200,7 @@ class Workspace:
         for r in rows:
             text = r[6]
             ps = [Passage(id=p[1], doc_id=r[0], index=p[2], speaker=p[3], role=p[4], start=p[5], end=p[6],
-                          text=text[p[5]:p[6]], timestamp=p[7]) for p in passages[r[0]]]
+                          text=text[p[5]:p[6]], timestamp=p[7], voice=p[8]) for p in passages[r[0]]]
             out.append(Document(id=r[0], kind=r[1], source=r[2], content_hash=r[3], title=r[4] or "",
                                 metadata=json.loads(r[5]), text=text, passages=ps))
         return out
@@ -217,7 +226,10 @@ class Workspace:
         """Set passage roles per document; those documents are re-indexed so vector metadata follows."""
         with self.connect() as con:
             for doc_id, roles in updates.items():
-                con.executemany("UPDATE passages SET role = ? WHERE id = ?", [(r, pid) for pid, r in roles.items()])
+                # In transcripts the voice follows the role (a turn is the speaker's own words).
+                con.executemany("UPDATE passages SET role = ?, voice = ? WHERE id = ?",
+                                [(r, "interviewer" if r in ("interviewer", "agent") else r, pid)
+                                 for pid, r in roles.items()])
                 con.execute("UPDATE documents SET indexed = 0 WHERE id = ?", (doc_id,))
 
     # -- metadata records ------------------------------------------------------------
@@ -251,6 +263,7 @@ class Workspace:
         with self.connect() as con:
             by_kind = dict(con.execute("SELECT kind, COUNT(*) FROM documents GROUP BY kind ORDER BY kind"))
             roles = dict(con.execute("SELECT role, COUNT(*) FROM passages GROUP BY role ORDER BY role"))
+            voices = dict(con.execute("SELECT COALESCE(voice, role), COUNT(*) FROM passages GROUP BY 1 ORDER BY 1"))
             n_pass = con.execute("SELECT COUNT(*) FROM passages").fetchone()[0]
             unindexed = con.execute("SELECT COUNT(*) FROM documents WHERE indexed = 0").fetchone()[0]
             last = con.execute("SELECT id, status, provider, started_at, finished_at FROM runs "
@@ -262,6 +275,7 @@ class Workspace:
             "documents_total": sum(by_kind.values()),
             "passages": n_pass,
             "passages_by_role": roles,
+            "passages_by_voice": voices,
             "unindexed_documents": unindexed,
             "metadata_records": n_meta,
             "embedder": self.get_kv("embedder"),
