@@ -64,7 +64,7 @@ def build_document(
                 end=end,
                 text=text[start:end],
                 timestamp=sp.timestamp,
-                voice=sp.voice,
+                **({"voice": sp.voice} if sp.voice is not None else {}),
             )
         )
     return Document(

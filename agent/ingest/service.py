@@ -143,7 +143,7 @@ class Siblings:
         self.cache: dict[Path, str] = {}
 
     def __call__(self, f: Path) -> list[str]:
-        out = []
+        out: list[str] = []
         for other in self.by_folder.get(f.parent, [])[: self.LIMIT + 1]:
             if other == f or len(out) >= self.LIMIT:
                 continue
