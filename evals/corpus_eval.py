@@ -27,6 +27,10 @@ def _resolver(docs: dict[str, Any], corpus: Path) -> Any:
     return resolve
 
 
+#: Evidence kinds the corpus gold labels (corpus/gold/README.md).
+GOLD_KINDS = frozenset({"pain", "goal", "job", "workaround", "objection", "quote"})
+
+
 def evaluate_run(ws: Workspace, run: RunDir, corpus: Path, embed: Any, provider: str = "offline") -> Scorecard:
     """Scorecard of a run on a labelled corpus (gold in corpus/gold/)."""
     from segscribe.embed import memoise
@@ -39,7 +43,8 @@ def evaluate_run(ws: Workspace, run: RunDir, corpus: Path, embed: Any, provider:
     gold_docs = {g.doc_id for g in gold}
     # The gold labels only verbatim participant words (quotes and turns); the note-taker's notes are evidence
     # too, but outside the gold's scope, so they are scored separately (voice attribution), not here.
-    labelled = [e for e in items if e.doc_id in gold_docs and e.verbatim]
+    # The gold's scheme has no suggestion or observation kind (it predates them): those items cannot be judged.
+    labelled = [e for e in items if e.doc_id in gold_docs and e.verbatim and e.kind in GOLD_KINDS]
     segs = run.read(A.SEGMENTS)
     segment_of_doc: dict[str, str] = {}
     for e in items:
