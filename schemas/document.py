@@ -118,6 +118,14 @@ class Document(BaseModel):
                 raise ValueError(f"passage {p.id} does not match document text at [{p.start}:{p.end}]")
         return self
 
+    @property
+    def session(self) -> str:
+        """The research session this document records (several files may record one session).
+
+        A `session` or `participant_id` from metadata, else the document itself (one ticket, one row).
+        """
+        return str(self.metadata.get("session") or self.metadata.get("participant_id") or self.id)
+
     def evidence_passages(self) -> list[Passage]:
         """Passages that can become evidence: participant or customer words, and the note-taker's notes."""
         return [p for p in self.passages if p.voice in EVIDENCE_VOICES]

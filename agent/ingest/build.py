@@ -36,6 +36,17 @@ def make_doc_id(source: str, label: str) -> str:
     return f"{slug(label)}-{hashlib.sha1(source.encode('utf-8')).hexdigest()[:8]}"
 
 
+#: Trailing words of a file name that name a kind of record of a session, not the session: the observer's
+#: notes of session 7 ("participant-7-observer-notes") belong to the same session as "participant-7".
+_RECORD_WORDS = r"observer|observers|notetaker|note-taker|notes|note|transcript|raw|clean|cleaned|final|draft|copy"
+_RECORD_SUFFIX = re.compile(rf"(?:[-_ .]+(?:{_RECORD_WORDS}))+$", re.I)
+
+
+def session_label(label: str) -> str:
+    """The session a file records, from its name: the name without trailing record words."""
+    return _RECORD_SUFFIX.sub("", label).strip() or label
+
+
 def build_document(
     *,
     source: str,
@@ -67,13 +78,16 @@ def build_document(
                 **({"voice": sp.voice} if sp.voice is not None else {}),
             )
         )
+    meta = dict(metadata or {})
+    if kind in (DocKind.interview, DocKind.notes):
+        meta.setdefault("session", session_label(label))
     return Document(
         id=doc_id,
         kind=kind,
         source=source,
         content_hash=content_hash(text),
         title=title or label,
-        metadata=dict(metadata or {}),
+        metadata=meta,
         text=text,
         passages=passages,
     )

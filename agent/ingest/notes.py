@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from segscribe.errors import IngestError
-from segscribe.ingest.build import Span
+from segscribe.ingest.build import Span, session_label
 from segscribe.ingest.voice import OVERRIDES, NotesAnalysis, segment_notes
 from segscribe.schemas.document import Role, Voice
 
@@ -23,7 +23,7 @@ _ROLE_OF = {Voice.participant: Role.participant, Voice.notes: Role.participant,
 
 def participant_label(meta: dict[str, Any], label: str) -> str:
     """Who the notes are about: the participant named in front matter, else the file's label."""
-    return str(meta.get("participant") or meta.get("participant_id") or label)
+    return str(meta.get("participant") or meta.get("participant_id") or session_label(label))
 
 
 def note_spans(text: str, body_start: int, meta: dict[str, Any], label: str, *,

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
-from segscribe.schemas.document import EVIDENCE_VOICES, Document, Passage
+from segscribe.schemas.document import EVIDENCE_VOICES, DocKind, Document, Passage
 from segscribe.schemas.evidence import EVIDENCE_CLASSES, Citation, DraftEvidence, DroppedItem, EvidenceBase
 
 _TRANS = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "‚": "'", "–": "-", "—": "-",
@@ -141,12 +141,22 @@ def _build(doc: Document, passage: Passage, d: DraftEvidence, start: int, end: i
         {"id": evidence_id(d.kind.value, doc.id, start, end), "summary": d.summary or quote,
          "citations": [Citation(doc_id=doc.id, start=start, end=end, quote=quote)], "doc_id": doc.id,
          "passage_id": passage.id, "speaker": passage.speaker,
-         "participant_id": str(meta["participant_id"]) if meta.get("participant_id") else None,
+         "participant_id": _participant_id(doc),
          "customer_id": str(meta["customer_id"]) if meta.get("customer_id") else None,
          "confidence": d.confidence, "provider": provider, "prompt": prompt_ref, "repaired": repaired,
          "voice": passage.voice, **extra},
         context={"documents": {doc.id: doc.text}},
     )
+
+
+def _participant_id(doc: Document) -> str | None:
+    """The participant an interview or notes document is about: its participant id, else its session."""
+    meta = doc.metadata
+    if meta.get("participant_id"):
+        return str(meta["participant_id"])
+    if doc.kind in (DocKind.interview, DocKind.notes) and meta.get("session"):
+        return str(meta["session"])
+    return None
 
 
 def drop(doc: Document, d: DraftEvidence, reason: str, provider: str, attempts: int) -> DroppedItem:
