@@ -338,7 +338,7 @@ def test_gate_failures_are_listed(items) -> None:
     assert gated.passed is False
     md = to_markdown(gated)
     assert "Gate: **FAIL**" in md
-    assert "| citation_precision | 0.0000 | 0.9000 | FAIL |" in md
+    assert "| citation_precision | 0.0000 | 0.7800 | FAIL |" in md
     assert "| strict_quote_exactness | 1.0000 | 1.0000 | pass |" in md
     assert "| normalised_quote_exactness | 1.0000 |  | recorded |" in md
 
