@@ -1,6 +1,7 @@
 """build_graph(deps) -> compiled LangGraph: wiring only.
 
-load -> index -> extract (fan out over documents) -> verify -> themes -> segment -> draft -> score -> report
+load -> index -> extract (fan out over documents) -> verify -> findings -> themes -> segment -> draft -> score
+-> report
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ from typing import Any
 from langgraph.graph import END, START, StateGraph
 
 from segscribe.deps import Deps
-from segscribe.nodes import draft, extract, index, load, report, score, segment, themes, verify
+from segscribe.nodes import draft, extract, findings, index, load, report, score, segment, themes, verify
 from segscribe.state import RunInput, RunOutput, RunState
 
 #: The stages in order; `segscribe extract` and friends stop after one of them.
-STAGES = ("load", "index", "extract", "verify", "themes", "segment", "draft", "score", "report")
+STAGES = ("load", "index", "extract", "verify", "findings", "themes", "segment", "draft", "score", "report")
 
 
 def build_graph(deps: Deps, checkpointer: Any = None) -> Any:
@@ -25,6 +26,7 @@ def build_graph(deps: Deps, checkpointer: Any = None) -> Any:
     g.add_node("index", partial(index.index, deps=deps))
     g.add_node("extract", partial(extract.extract, deps=deps))
     g.add_node("verify", partial(verify.verify, deps=deps))
+    g.add_node("findings", partial(findings.findings, deps=deps))
     g.add_node("themes", partial(themes.themes, deps=deps))
     g.add_node("segment", partial(segment.segment, deps=deps))
     g.add_node("draft", partial(draft.draft, deps=deps))
@@ -34,7 +36,8 @@ def build_graph(deps: Deps, checkpointer: Any = None) -> Any:
     g.add_edge("load", "index")
     g.add_conditional_edges("index", partial(extract.dispatch, deps=deps), ["extract", "verify"])
     g.add_edge("extract", "verify")
-    g.add_edge("verify", "themes")
+    g.add_edge("verify", "findings")
+    g.add_edge("findings", "themes")
     g.add_edge("themes", "segment")
     g.add_edge("segment", "draft")
     g.add_edge("draft", "score")

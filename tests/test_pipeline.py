@@ -130,7 +130,7 @@ def test_graph_end_to_end_on_a_small_corpus(tmp_path: Path, embedder) -> None:
     record = run_pipeline(ws, RunOptions(inputs=[small_corpus(tmp_path)]), embedder=embedder)
     run = ws.runs_path / record.run_id
     assert record.status == "finished"
-    assert record.stages == ["load", "index", "verify", "themes", "segment", "draft", "score", "report"]
+    assert record.stages == ["load", "index", "verify", "findings", "themes", "segment", "draft", "score", "report"]
     assert {p.name for p in run.iterdir()} >= {"evidence.jsonl", "dropped.jsonl", "themes.json", "segments.json",
                                                 "personas.json", "scoring.json", "run.json", "report.html",
                                                 "report.md", "report.json"}

@@ -1,0 +1,102 @@
+"""Readable labels for groups of sentences: multi-word key phrases, distinctive and not redundant.
+
+Candidates are word n-grams (1-3 words) that neither start nor end with a stop word. Each group's
+candidates are scored by class-based TF-IDF (how much more a group uses a phrase than the others, as in
+BERTopic), longer phrases get a small bonus because they read better, and a few are picked by maximal
+marginal relevance so that "check-in", "pre check-in" and "check-in task" do not fill one label.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from functools import lru_cache
+
+_TOKEN = re.compile(r"[a-z][a-z0-9'’-]*[a-z0-9]|[a-z]")
+#: Score bonus per extra word: a two-word phrase beats a single word used as often.
+LENGTH_BONUS = 0.35
+#: Weight of relevance against redundancy when picking the next phrase.
+MMR_LAMBDA = 0.7
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    # Conversational fillers and note-taking shorthand carry no topic.
+    extra = {"just", "really", "like", "know", "think", "going", "thing", "things", "yeah", "yes", "lot", "kind",
+             "sort", "actually", "basically", "honestly", "pretty", "gonna", "stuff", "don't", "it's", "i'm",
+             "that's", "we're", "they're", "i've", "can't", "doesn't", "didn't", "there's", "you're", "want",
+             "wants", "wanted", "said", "says", "say", "maybe", "probably", "okay", "ok", "um", "uh", "oh", "got",
+             "get", "gets", "way", "use", "used", "using", "make", "makes", "need", "needs", "would", "could",
+             "able", "also", "feel", "felt", "sure", "good", "great", "nice", "bit", "little", "lots",
+             "participant", "participants", "user", "users", "p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8", "p9",
+             "mentioned", "noted", "seems", "seemed", "look", "looks", "looked", "thought", "guess",
+             "wasn't", "isn't", "won't", "wouldn't", "i'd", "i'll", "let", "went", "goes", "did", "does",
+             "one", "two", "time", "times", "right", "well", "mean", "something", "anything", "everything"}
+    return frozenset(ENGLISH_STOP_WORDS | extra)
+
+
+def _tokens(text: str) -> list[str]:
+    return [t.replace("’", "'") for t in _TOKEN.findall(text.lower())]
+
+
+def candidates(text: str, max_words: int = 3) -> set[str]:
+    """Phrases of 1..max_words words that neither start nor end with a stop word (each counted once)."""
+    stop = stopwords()
+    toks = _tokens(text)
+    out: set[str] = set()
+    for n in range(1, max_words + 1):
+        for i in range(len(toks) - n + 1):
+            gram = toks[i : i + n]
+            if gram[0] in stop or gram[-1] in stop or any(len(g) < 2 or g.isdigit() for g in (gram[0], gram[-1])):
+                continue
+            out.add(" ".join(gram))
+    return out
+
+
+def _overlap(a: str, b: str) -> float:
+    wa, wb = set(a.split()), set(b.split())
+    return len(wa & wb) / min(len(wa), len(wb))
+
+
+def label_groups(groups: Sequence[Sequence[str]], top: int = 2) -> list[list[str]]:
+    """Up to `top` key phrases per group of texts (most relevant first)."""
+    counts = [Counter(c for text in g for c in candidates(text)) for g in groups]
+    total: Counter[str] = Counter()
+    for c in counts:
+        total.update(c)
+    avg = sum(sum(c.values()) for c in counts) / max(1, len(counts))
+    out: list[list[str]] = []
+    for c, texts in zip(counts, groups, strict=True):
+        n = max(1, len(texts))
+        scored = {p: (k / n) * math.log(1 + avg / total[p]) * (1 + LENGTH_BONUS * (p.count(" ")))
+                  for p, k in c.items()}
+        # A phrase used by one text only describes that text, not the group: prefer shared phrases.
+        shared = {p: s for p, s in scored.items() if c[p] >= 2}
+        out.append(_mmr(shared or scored, top))
+    return out
+
+
+def _mmr(scored: dict[str, float], top: int) -> list[str]:
+    ranked = sorted(scored, key=lambda p: (-round(scored[p], 9), p))
+    if not ranked:
+        return []
+    best = scored[ranked[0]] or 1.0
+    picked = [ranked[0]]
+    for _ in range(top - 1):
+        rest = [p for p in ranked if p not in picked and not any(p in q or q in p for q in picked)]
+        if not rest:
+            break
+        nxt = max(rest, key=lambda p: (MMR_LAMBDA * scored[p] / best
+                                       - (1 - MMR_LAMBDA) * max(_overlap(p, q) for q in picked), p))
+        if scored[nxt] < 0.25 * best:
+            break
+        picked.append(nxt)
+    return picked
+
+
+def label_text(phrases: Sequence[str], fallback: str) -> str:
+    return " · ".join(phrases) if phrases else fallback
