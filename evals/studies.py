@@ -120,7 +120,7 @@ def evaluate_study(folder: Path, top: int = 10) -> dict[str, Any]:
     gold = load_support(folder / "gold" / "findings_support.jsonl")
     with tempfile.TemporaryDirectory() as tmp:
         ws = Workspace.open(Path(tmp) / "ws")
-        rec = run_pipeline(ws, RunOptions(inputs=[folder / "notes"]))
+        rec = run_pipeline(ws, RunOptions(inputs=[folder / "notes"], index=False))  # search is not scored
         run = RunDir(ws.runs_path / rec.run_id)
         evidence = run.read(A.EVIDENCE)
         findings = run.read(A.FINDINGS)

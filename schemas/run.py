@@ -35,6 +35,8 @@ class RunOptions(_M):
     """Seed for every random choice."""
     min_sessions: int = Field(default=2, ge=1)
     """A finding needs evidence from at least this many sessions."""
+    index: bool = True
+    """Embed passages into the vector store for `segscribe search` (off: the run does not need it)."""
     notes_convention: str | None = None
     """Force how every notes file marks voices (see `segscribe ingest --help`); None = infer per file."""
     notes_conventions: dict[str, str] = Field(default_factory=dict)

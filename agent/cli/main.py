@@ -58,6 +58,7 @@ COMMANDS: list[tuple[str, Callable[..., Any]]] = [
     ("run", run_cmd.run),
     ("extract", stage_cmd.extract),
     ("evidence", stage_cmd.evidence),
+    ("findings", stage_cmd.findings),
     ("themes", stage_cmd.themes),
     ("personas", run_cmd.personas),
     ("report", run_cmd.report),

@@ -91,6 +91,35 @@ def evidence(workspace: WorkspaceOpt = None,
         typer.echo(f"{e.kind:<11} {e.id} {c.doc_id}[{c.start}:{c.end}] {e.speaker}: {shown}")
 
 
+def findings(workspace: WorkspaceOpt = None, run_id: RunOpt = None,
+             top: Annotated[int | None, typer.Option(min=1, help="Show only the first N findings.")] = None,
+             json_out: JsonOpt = False) -> None:
+    """Show a run's key findings: statement, coverage ("6 of 8 sessions") and the evidence behind each."""
+    from segscribe import artifacts as A
+
+    ws = open_workspace(workspace, create=False)
+    folder = run_dir(ws, run_id)
+    _advance(ws, folder, "findings", json_out)
+    found = folder.read(A.FINDINGS)[:top]
+    if json_out:
+        print_json([f.model_dump(mode="json") for f in found])
+        return
+    if not found:
+        typer.echo("no findings: no group of evidence is held by enough sessions (see `segscribe evidence`)")
+    by_id = folder.evidence_by_id()
+    for f in found:
+        source = {"extractive": "extracted", "llm": "written by the model", "human": "edited"}[f.statement_source]
+        typer.echo(f"{f.id}. {f.label}  [{f.coverage.text}; {source}]")
+        typer.echo(f"    {f.statement}")
+        for eid in f.evidence_ids[:3]:
+            e = by_id.get(eid)
+            if e is not None:
+                shown = f"“{e.quote[:140]}”" if e.verbatim else f"[notes] {e.quote[:140]}"
+                typer.echo(f"    - {shown} ({e.doc_id})")
+        if f.counter_evidence_ids:
+            typer.echo(f"    counter-evidence: {len(f.counter_evidence_ids)} item(s)")
+
+
 def themes(workspace: WorkspaceOpt = None, run_id: RunOpt = None, json_out: JsonOpt = False) -> None:
     """Show a run's themes (running the themes stage first when the run stopped before it)."""
     from segscribe import artifacts as A
