@@ -96,4 +96,4 @@ def _corpus(workspace: Path | None, provider: str | None, base_url: str | None, 
     if not json_out:
         typer.echo(to_markdown(card))
         typer.echo(f"scorecard: {paths['md']}")
-    return {"scorecard": card.model_dump(mode="json"), "paths": {k: str(v) for k, v in paths.items()}}, card.passed
+    return {"scorecard": card.model_dump(mode="json"), "paths": {k: str(v) for k, v in paths.items()}}, bool(card.passed)
