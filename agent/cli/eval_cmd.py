@@ -96,4 +96,5 @@ def _corpus(workspace: Path | None, provider: str | None, base_url: str | None, 
     if not json_out:
         typer.echo(to_markdown(card))
         typer.echo(f"scorecard: {paths['md']}")
-    return {"scorecard": card.model_dump(mode="json"), "paths": {k: str(v) for k, v in paths.items()}}, bool(card.passed)
+    result = {"scorecard": card.model_dump(mode="json"), "paths": {k: str(v) for k, v in paths.items()}}
+    return result, bool(card.passed)
