@@ -6,10 +6,11 @@ and links to the evidence ids or data figures that motivate it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from segscribe.schemas.finding import Finding
 from segscribe.schemas.persona import Persona
 from segscribe.schemas.scoring import ScoringResult
 from segscribe.schemas.segment import Segmentation
@@ -124,11 +125,48 @@ class CitedSource(_M):
     """Passages: id, speaker, role, start, end, timestamp."""
 
 
+class StudySummary(_M):
+    """What the report was made from: real counts, so every share in it has a stated denominator."""
+
+    sessions: int = 0
+    """Research sessions (interviews, note files of one session, tickets...) with usable text."""
+    documents: dict[str, int] = Field(default_factory=dict)
+    """Documents by kind (interview, notes, ticket, survey)."""
+    files: int = 0
+    """Input files read."""
+    evidence: int = 0
+    """Evidence items that passed the grounding gate."""
+    voices: dict[str, float] = Field(default_factory=dict)
+    """Share of the study's text per voice (participant, customer, notes, interviewer, template)."""
+    duplicates: list[dict[str, str]] = Field(default_factory=list)
+    """Documents left out as duplicates: `document`, `kept` (the file kept instead), `similarity`."""
+    failed: list[dict[str, str]] = Field(default_factory=list)
+    """Files that could not be read: `path`, `reason`."""
+    warnings: list[str] = Field(default_factory=list)
+    """Ingest warnings (e.g. a file with little usable text)."""
+    tables: bool = False
+    """True when the inputs include a customer table (segments can be sized; strategy sections apply)."""
+
+
 class StrategyReport(_M):
     """Everything `segscribe report` renders, and the JSON other tools read."""
 
     title: str
     """Report title."""
+    kind: Literal["research", "strategy"] = "strategy"
+    """research: findings-first report of a study without customer tables; strategy: with segments and tables."""
+    study: StudySummary = Field(default_factory=StudySummary)
+    """Inputs and their real counts."""
+    findings: list[Finding] = Field(default_factory=list)
+    """Key findings, ranked (coverage, then intensity)."""
+    jobs: list[Statement] = Field(default_factory=list)
+    """Jobs-to-be-done stated in the research, each cited."""
+    recommendations: list[Statement] = Field(default_factory=list)
+    """Recommendations tied to findings (always marked as recommendations)."""
+    open_questions: list[Statement] = Field(default_factory=list)
+    """What the research leaves open: contested or thinly held findings, kinds of evidence missing."""
+    personas_note: str | None = None
+    """Why there are no personas (or fewer than expected), and what would make them possible."""
     run_id: str
     """Run that produced it."""
     provider: str

@@ -61,13 +61,12 @@ def _statements(r: StrategyReport) -> list[Statement]:
 def test_markdown_has_all_sections_in_order(markdown: str) -> None:
     positions = [markdown.index(f"\n## {i}. {title}\n") for i, (_, title) in enumerate(SECTIONS, 1)]
     assert positions == sorted(positions)
-    assert [t for _, t in SECTIONS][:3] == ["Executive summary", "Segmentation model and criteria",
-                                            "Segment summary"]
+    assert [t for _, t in SECTIONS][:3] == ["Executive summary", "Key findings", "Segmentation model and criteria"]
     assert SECTIONS[-1][1] == "Evidence appendix"
 
 
 def test_markdown_empty_persona_fields_say_not_in_the_data(report: StrategyReport, markdown: str) -> None:
-    personas_md = markdown.split("\n## 7. Personas\n", 1)[1].split("\n## 8. ", 1)[0]
+    personas_md = markdown.split("\n## 9. Personas\n", 1)[1].split("\n## 10. ", 1)[0]
     blocks = personas_md.split("\n### ")[1:]
     assert len(blocks) == len(report.personas) == 2
     empty_seen = 0
@@ -84,7 +83,7 @@ def test_markdown_empty_persona_fields_say_not_in_the_data(report: StrategyRepor
 
 
 def test_markdown_citations_resolve_to_verbatim_appendix(report: StrategyReport, markdown: str) -> None:
-    body, appendix = markdown.split("\n## 13. Evidence appendix\n", 1)
+    body, appendix = markdown.split(f"\n## {len(SECTIONS)}. Evidence appendix\n", 1)
     texts = {s.doc_id: s.text for s in report.sources}
     evidence = {e["id"]: e for e in report.evidence}
     entries = {int(m.group(2)): m for m in ENTRY.finditer(appendix)}

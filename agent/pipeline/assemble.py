@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from typing import Any
 
 from segscribe import artifacts as A
@@ -12,7 +12,7 @@ from segscribe.schemas.evidence import EvidenceBase
 from segscribe.schemas.persona import Persona
 from segscribe.schemas.scoring import ScoringResult
 from segscribe.schemas.segment import SegmentsResult
-from segscribe.schemas.strategy import Basis, CitedSource, Statement, StrategyReport
+from segscribe.schemas.strategy import Basis, CitedSource, Statement, StrategyReport, StudySummary
 from segscribe.store.workspace import Workspace
 
 
@@ -24,8 +24,8 @@ def _sources(docs: dict[str, Document], ids: set[str]) -> list[CitedSource]:
             continue
         out.append(CitedSource(
             doc_id=d.id, title=d.title, kind=d.kind.value, source=d.source, text=d.text,
-            passages=[{"id": p.id, "speaker": p.speaker, "role": p.role.value, "start": p.start, "end": p.end,
-                       "timestamp": p.timestamp} for p in d.passages]))
+            passages=[{"id": p.id, "speaker": p.speaker, "role": p.role.value, "voice": p.voice.value,
+                       "start": p.start, "end": p.end, "timestamp": p.timestamp} for p in d.passages]))
     return out
 
 
@@ -65,9 +65,41 @@ def _model_description(segs: SegmentsResult, scoring: ScoringResult | None) -> l
     return out
 
 
+def study_summary(run: RunDir, workspace: Workspace, evidence_count: int, tables: bool) -> StudySummary:
+    """Real counts of what the run read: sessions, documents by kind, voices, duplicates, failed files."""
+    from segscribe.ingest.service import voice_shares
+
+    docs = workspace.documents(ids=list(run.read(A.INPUTS)))
+    ingest = run.read(A.INGEST)
+    usable = [d for d in docs if d.evidence_passages()]
+    duplicates = [{"document": str(d.get("document", "")), "kept": str(d.get("kept", "")),
+                   "similarity": str(d.get("similarity", "")), "file": f.path}
+                  for f in ingest.files for d in f.duplicates]
+    return StudySummary(
+        sessions=len({d.session for d in usable}), documents=dict(sorted(Counter(d.kind.value for d in docs).items())),
+        files=len(ingest.files) or len({d.source.split("#")[0] for d in docs}), evidence=evidence_count,
+        voices=voice_shares(docs), duplicates=duplicates,
+        failed=[{"path": f.path, "reason": f.reason or "failed"} for f in ingest.failed],
+        warnings=[w for f in ingest.files for w in f.warnings], tables=tables)
+
+
+def _personas_note(personas: list[Persona], segs: SegmentsResult, evidence: list[EvidenceBase]) -> str | None:
+    if personas:
+        return None
+    owners = Counter(e.who for e in evidence if e.kind in ("pain", "goal", "job", "workaround", "objection"))
+    ready = sum(1 for n in owners.values() if n >= 2)
+    if segs.primary_segmentation is None:
+        return (f"No personas: they are drafted per segment, and needs-based segments need at least 4 participants "
+                f"with 2 or more pains, goals, jobs, workarounds or objections each; this study has {ready}. More "
+                "sessions, or notes that record what participants need and struggle with, would make them possible.")
+    return ("No personas: every segment has fewer than 3 evidence items behind it. More sessions per segment "
+            "would make them possible.")
+
+
 def assemble_report(run: RunDir, workspace: Workspace, *, title: str | None, provider: str,
-                    inputs: list[str]) -> StrategyReport:
-    """The StrategyReport of a run, from its stage files and the workspace's documents."""
+                    inputs: list[str], min_sessions: int = 2) -> StrategyReport:
+    """The report of a run: research-first without customer tables, with strategy sections when there are."""
+    from segscribe.pipeline import research
     from segscribe.pipeline.strategy import plan, targeting
 
     evidence = run.read(A.EVIDENCE)
@@ -75,6 +107,7 @@ def assemble_report(run: RunDir, workspace: Workspace, *, title: str | None, pro
     segs = run.read(A.SEGMENTS)
     seg = segs.primary_segmentation
     themes = run.read(A.THEMES)
+    findings = run.read(A.FINDINGS)
     personas = run.read(A.PERSONAS)
     scoring = run.read(A.SCORING)
     tiers = {s.name: s.tier for s in scoring.ranked} if scoring else {}
@@ -83,33 +116,44 @@ def assemble_report(run: RunDir, workspace: Workspace, *, title: str | None, pro
     groups = segs.group(evidence)
     profiles = seg.segments if seg else []
     docs = {d.id: d for d in workspace.documents(ids={e.doc_id for e in evidence})}
+    study = study_summary(run, workspace, len(evidence), tables=segs.table is not None)
+    kind = "strategy" if study.tables else "research"
     base = seg.base if seg else {}
-    targeting_rows = targeting.targeting_rows(profiles, scoring, groups, themes=themes, base=base)
-    migrations = targeting.migration_pathways(profiles, base)
-    kpis = targeting.kpis(profiles, base)
-    roadmap = plan.roadmap(scoring)
-    gaps = plan.data_gaps(profiles, groups, docs, seg.validation if seg else None, personas=personas)
-    summary = plan.executive_summary(profiles, scoring, themes, base=base, evidence_by_segment=groups)
+    jobs = research.jobs(evidence)
+    recs = research.recommendations(findings, by_id)
+    questions = research.open_questions(findings, evidence, study, min_sessions)
+    if kind == "strategy":
+        targeting_rows = targeting.targeting_rows(profiles, scoring, groups, themes=themes, base=base)
+        migrations = targeting.migration_pathways(profiles, base)
+        kpis = targeting.kpis(profiles, base)
+        roadmap = plan.roadmap(scoring)
+        gaps = plan.data_gaps(profiles, groups, docs, seg.validation if seg else None, personas=personas)
+        summary = research.executive_summary(study, findings)[1:] + plan.executive_summary(
+            profiles, scoring, themes, base=base, evidence_by_segment=groups)
+    else:
+        targeting_rows, migrations, kpis, roadmap = [], [], [], []
+        gaps = research.data_gaps(study, findings, min_sessions)
+        summary = research.executive_summary(study, findings)
     theme_by_segment: dict[str, dict[str, int]] = {}
     seg_of = {e.id: s for s, items in groups.items() for e in items}
     for t in themes:
         counts = Counter(seg_of[i] for i in t.evidence_ids if i in seg_of)
         theme_by_segment[t.id] = dict(sorted(counts.items()))
-    cited = _cited_ids(personas, [*targeting_rows, *migrations, *summary, *themes])
+    cited = _cited_ids(personas, [*targeting_rows, *migrations, *summary, *themes, *jobs, *recs, *questions])
     cited |= {t.representative_id for t in themes if t.representative_id}
+    cited |= {i for f in findings for i in [*f.evidence_ids, *f.counter_evidence_ids]}
     cited_items: list[EvidenceBase] = [by_id[i] for i in sorted(cited) if i in by_id]
-    kinds: dict[str, int] = defaultdict(int)
-    inputs_of_run = run.read(A.INPUTS)
-    for d in workspace.documents(ids=list(inputs_of_run)):
-        kinds[d.kind.value] += 1
+    heading = "Research findings" if kind == "research" else "Segmentation strategy"
     return StrategyReport(
-        title=f"Segmentation strategy: {title or 'research corpus'}",
+        title=f"{heading}: {title or 'research study'}", kind=kind, study=study, findings=findings, jobs=jobs,
+        recommendations=recs, open_questions=questions, personas_note=_personas_note(personas, segs, evidence),
         run_id=run.run_id, provider=provider,
-        generated_from={"inputs": inputs, "documents": dict(sorted(kinds.items())), "evidence": len(evidence)},
-        executive_summary=summary, model_description=_model_description(segs, scoring),
+        generated_from={"inputs": inputs, "documents": study.documents, "sessions": study.sessions,
+                        "evidence": len(evidence)},
+        executive_summary=summary, model_description=_model_description(segs, scoring) if kind == "strategy" else [],
         segmentation=seg, needs_segmentation=segs.needs if segs.primary == "table" else None,
-        scoring=scoring, themes=themes, theme_by_segment=theme_by_segment, personas=personas,
-        targeting=targeting_rows, migrations=migrations, kpis=kpis, roadmap=roadmap, data_gaps=gaps,
-        evidence=[e.model_dump(mode="json") for e in cited_items],
+        scoring=scoring if kind == "strategy" else None, themes=themes, theme_by_segment=theme_by_segment,
+        personas=personas, targeting=targeting_rows, migrations=migrations, kpis=kpis, roadmap=roadmap,
+        data_gaps=gaps, evidence=[e.model_dump(mode="json") for e in cited_items],
         sources=_sources(docs, {e.doc_id for e in cited_items}),
     )

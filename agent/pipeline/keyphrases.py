@@ -14,9 +14,9 @@ from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
 
-_TOKEN = re.compile(r"[a-z][a-z0-9'’-]*[a-z0-9]|[a-z]")
-#: Score bonus per extra word: a two-word phrase beats a single word used as often.
-LENGTH_BONUS = 0.35
+_TOKEN = re.compile(r"[a-z][a-z0-9'’.-]*[a-z0-9]|[a-z]")
+#: Score bonus per extra word: a two-word phrase beats a single word used somewhat more often.
+LENGTH_BONUS = 0.6
 #: Weight of relevance against redundancy when picking the next phrase.
 MMR_LAMBDA = 0.7
 
@@ -74,18 +74,24 @@ def label_groups(groups: Sequence[Sequence[str]], top: int = 2) -> list[list[str
         n = max(1, len(texts))
         scored = {p: (k / n) * math.log(1 + avg / total[p]) * (1 + LENGTH_BONUS * (p.count(" ")))
                   for p, k in c.items()}
-        # A phrase used by one text only describes that text, not the group: prefer shared phrases.
+        # A phrase used by one text only describes that text, not the group: prefer shared phrases, and
+        # among those, lead with a multi-word phrase when the group has one.
         shared = {p: s for p, s in scored.items() if c[p] >= 2}
-        out.append(_mmr(shared or scored, top))
+        pool = shared or scored
+        multi = {p: s for p, s in pool.items() if " " in p}
+        lead = max(multi, key=lambda p: (multi[p], p)) if multi and max(multi.values()) >= 0.5 * max(
+            pool.values()) else None
+        picked = _mmr(pool, top, lead)
+        out.append(picked)
     return out
 
 
-def _mmr(scored: dict[str, float], top: int) -> list[str]:
+def _mmr(scored: dict[str, float], top: int, lead: str | None = None) -> list[str]:
     ranked = sorted(scored, key=lambda p: (-round(scored[p], 9), p))
     if not ranked:
         return []
     best = scored[ranked[0]] or 1.0
-    picked = [ranked[0]]
+    picked = [lead or ranked[0]]
     for _ in range(top - 1):
         rest = [p for p in ranked if p not in picked and not any(p in q or q in p for q in picked)]
         if not rest:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from html import escape
+from typing import Any
 
 from segscribe.report import charts
 from segscribe.report.markdown import (
@@ -20,7 +21,6 @@ from segscribe.report.markdown import (
     NOT_IN_DATA,
     PERSONA_FIELDS,
     REC_MARK,
-    SECTIONS,
     TARGETING_CELLS,
     Cite,
     EvidenceIndex,
@@ -34,6 +34,9 @@ from segscribe.report.markdown import (
     segmentation_facts,
     status_text,
     theme_segments,
+)
+from segscribe.report.markdown import (
+    sections as report_sections,
 )
 from segscribe.schemas.persona import ClaimField, Persona
 from segscribe.schemas.segment import CriterionResult
@@ -297,7 +300,7 @@ def _persona(h: _Html, p: Persona) -> str:
 
 def _personas(h: _Html) -> str:
     if not h.r.personas:
-        return f"<p>{_nid()}</p>"
+        return f"<p>{esc(h.r.personas_note)}</p>" if h.r.personas_note else f"<p>{_nid()}</p>"
     return '<div class="personas">' + "".join(_persona(h, p) for p in h.r.personas) + "</div>"
 
 
@@ -365,7 +368,7 @@ def _appendix(h: _Html) -> str:
                        f'[{esc(x.get("start"))}:{esc(x.get("end"))}]</code></li>' for x in c.citations[1:])
         items.append(f'<li id="{c.anchor}" class="ev"><div class="ev-head">{h.link(c)} '
                      f'{_badge(c.kind, "kind")} <code class="muted">{esc(c.evidence_id)}</code></div>'
-                     f'<blockquote>“{esc(c.quote)}”</blockquote><div class="ev-meta">{" · ".join(meta)}</div>'
+                     f'{words(c)}<div class="ev-meta">{" · ".join(meta)}</div>'
                      + (f'<ul class="more">{more}</ul>' if more else "") + "</li>")
     out = f'<ol class="evidence-list">{"".join(items)}</ol>' if items else f"<p>{_nid()}</p>"
     rows = [[f"<code>{esc(s.doc_id)}</code>", esc(s.title or s.doc_id), esc(s.kind),
@@ -374,9 +377,24 @@ def _appendix(h: _Html) -> str:
 
 
 _CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:"
-_RENDERERS = (_summary, _model, _segments, _validation, _priorities, _themes, _personas, _targeting,
-              _migrations, _roadmap, _kpis, _gaps, _appendix)
+def words(c: Cite) -> str:
+    """An item's words: a quotation when verbatim, a marked note (never in quotation marks) otherwise."""
+    if c.verbatim:
+        return f"<blockquote>“{esc(c.quote)}”</blockquote>"
+    return f'<p class="note-text"><span class="badge b-notes">notes</span> {esc(c.quote)}</p>'
 
+
+def _renderers() -> dict[str, Any]:
+    from segscribe.report import research_html as R
+
+    return {"executive-summary": _summary, "key-findings": R.findings, "segmentation-model": _model,
+            "segment-summary": _segments, "validation": _validation, "prioritisation": _priorities,
+            "themes": _themes, "jobs": R.jobs, "personas": _personas, "targeting": _targeting,
+            "migrations": _migrations, "roadmap": _roadmap, "measurement": _kpis,
+            "recommendations": R.recommendations, "open-questions": R.open_questions, "study": R.study,
+            "data-gaps": _gaps, "evidence": _appendix}
+
+_KICKER = {"research": "Research findings", "strategy": "Customer segmentation strategy"}
 _LEGEND = ('<div class="legend"><p class="legend-title">Legend</p><ul>'
            f'<li><span class="rec">{REC_MARK}</span> Recommendation: advice, not a finding</li>'
            '<li><span class="cite-sample">[E1]</span> Evidence: opens the verbatim source</li>'
@@ -394,10 +412,12 @@ _PANEL = ('<dialog id="source-panel" aria-labelledby="sp-title"><div class="sp-h
 def render_html(report: StrategyReport) -> str:
     """The strategy document as one self-contained HTML page (deterministic)."""
     h = _Html(report)
-    toc = "".join(f'<li><a href="#{a}">{esc(t)}</a></li>' for a, t in SECTIONS)
+    chosen = report_sections(report)
+    renderers = _renderers()
+    toc = "".join(f'<li><a href="#{a}">{esc(t)}</a></li>' for a, t in chosen)
     sections = "".join(
-        f'<section id="{a}"><h2><span class="num">{i}</span>{esc(t)}</h2>{render(h)}</section>'
-        for i, ((a, t), render) in enumerate(zip(SECTIONS, _RENDERERS, strict=True), 1))
+        f'<section id="{a}"><h2><span class="num">{i}</span>{esc(t)}</h2>{renderers[a](h)}</section>'
+        for i, (a, t) in enumerate(chosen, 1))
     gen = generated_from_text(report)
     meta = f"Run <code>{esc(report.run_id)}</code> · provider <code>{esc(report.provider)}</code>" + (
         f" · {esc(gen)}" if gen else "")
@@ -406,7 +426,7 @@ def render_html(report: StrategyReport) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">'
         f"<title>{esc(report.title)}</title><style>{CSS}</style></head><body>"
-        f'<header class="masthead"><div class="wrap"><p class="kicker">Customer segmentation strategy</p>'
+        f'<header class="masthead"><div class="wrap"><p class="kicker">{_KICKER[report.kind]}</p>'
         f'<h1>{esc(report.title)}</h1><p class="meta">{meta}</p></div></header>'
         f'<div class="layout"><nav class="toc" aria-label="Contents"><p class="toc-title">Contents</p>'
         f"<ol>{toc}</ol>{_LEGEND}</nav><main>{sections}</main></div>{_PANEL}"
@@ -516,6 +536,9 @@ margin-top:.8rem}
 .fields dd li{margin:.15rem 0}
 blockquote{margin:.4rem 0;padding:.45rem .8rem;border-left:3px solid var(--accent);background:#f6f9fc;
 border-radius:0 6px 6px 0;font-style:italic}
+.note-text{margin:.4rem 0;padding:.45rem .8rem;border-left:3px dashed var(--muted);background:#fafafa}
+.b-notes{background:#eee;color:#444}
+.finding{margin:0 0 1.2rem}.finding h3{margin:.2rem 0}.finding .cov{font-weight:600}
 blockquote footer{font-style:normal;color:var(--muted);font-size:.82rem;margin-top:.2rem}
 .persona-foot{padding:.7rem 1.2rem;border-top:1px solid var(--line);font-size:.78rem;color:var(--muted);
 background:#f8fafc}
@@ -599,7 +622,7 @@ JS = r"""
   function head(p) {
     var h = el("div", "psg-head");
     h.appendChild(el("span", "psg-speaker", p.speaker || ""));
-    if (p.role) { h.appendChild(el("span", "psg-role", p.role)); }
+    if (p.voice || p.role) { h.appendChild(el("span", "psg-role", p.voice || p.role)); }
     if (p.timestamp) { h.appendChild(el("span", "psg-time", p.timestamp)); }
     return h;
   }

@@ -17,19 +17,27 @@ from segscribe.schemas.strategy import Basis, CitedSource, Statement, StrategyRe
 
 SECTIONS: tuple[tuple[str, str], ...] = (
     ("executive-summary", "Executive summary"),
+    ("key-findings", "Key findings"),
     ("segmentation-model", "Segmentation model and criteria"),
     ("segment-summary", "Segment summary"),
     ("validation", "Validation"),
     ("prioritisation", "Prioritisation"),
     ("themes", "Themes"),
+    ("jobs", "Jobs to be done"),
     ("personas", "Personas"),
     ("targeting", "Targeting matrix"),
     ("migrations", "Migration pathways"),
     ("roadmap", "Implementation roadmap"),
     ("measurement", "Measurement framework"),
+    ("recommendations", "Recommendations"),
+    ("open-questions", "Open questions"),
+    ("study", "Study and inputs"),
     ("data-gaps", "Data requirements and gaps"),
     ("evidence", "Evidence appendix"),
 )
+#: A research study without customer tables gets a findings-first report without strategy sections.
+RESEARCH_SECTIONS = ("executive-summary", "key-findings", "themes", "jobs", "personas", "recommendations",
+                     "open-questions", "study", "data-gaps", "evidence")
 REC_MARK = "◆"
 NOT_IN_DATA = "not in the data"
 LEGEND = (f"{REC_MARK} marks a recommendation (advice, not a finding). [E*n*] cites a verbatim span of a "
@@ -72,6 +80,12 @@ class Cite:
     quote: str
     citations: tuple[dict[str, Any], ...]
     item: dict[str, Any]
+    voice: str = "participant"
+
+    @property
+    def verbatim(self) -> bool:
+        """Someone's own words (shown in quotation marks); notes are shown as notes."""
+        return self.voice in ("participant", "customer")
 
     @property
     def label(self) -> str:
@@ -97,7 +111,8 @@ class EvidenceIndex:
             cite = Cite(number=len(self.cites) + 1, evidence_id=eid, kind=str(item.get("kind", "evidence")),
                         speaker=str(item.get("speaker", "")), doc_id=str(first.get("doc_id", "")),
                         start=int(first.get("start", 0)), end=int(first.get("end", 0)),
-                        quote=str(first.get("quote", "")), citations=cits, item=item)
+                        quote=str(first.get("quote", "")), citations=cits, item=item,
+                        voice=str(item.get("voice") or "participant"))
             self.cites.append(cite)
             self._by_id[eid] = cite
         self.sources: dict[str, CitedSource] = {s.doc_id: s for s in report.sources}
@@ -170,14 +185,29 @@ def basis_ids(basis: Basis) -> list[str]:
     return list(dict.fromkeys(basis.evidence_ids))
 
 
+def sections(report: StrategyReport) -> list[tuple[str, str]]:
+    """The sections a report has, in order (research reports have no strategy sections)."""
+    if report.kind == "research":
+        return [(a, t) for a, t in SECTIONS if a in RESEARCH_SECTIONS]
+    return list(SECTIONS)
+
+
 def generated_from_text(report: StrategyReport) -> str:
-    parts = []
-    for key, value in report.generated_from.items():
-        if isinstance(value, dict | list):
-            parts.append(f"{label(key)}: {len(value)} entries")
-        else:
-            parts.append(f"{label(key)}: {value}")
+    """One line of real input counts: sessions, documents by kind, evidence."""
+    s = report.study
+    docs = ", ".join(f"{n} {k}" for k, n in s.documents.items()) or "no documents"
+    parts = [f"{s.sessions} sessions", docs, f"{s.evidence} evidence items"]
+    if s.duplicates:
+        parts.append(f"{len(s.duplicates)} duplicates left out")
+    if s.failed:
+        parts.append(f"{len(s.failed)} files failed")
     return " · ".join(parts)
+
+
+def shown(c: Cite, limit: int | None = None) -> str:
+    """An evidence item's words as the report shows them: quoted when verbatim, marked as notes otherwise."""
+    text = c.quote if limit is None or len(c.quote) <= limit else c.quote[:limit].rstrip() + "…"
+    return f"“{text}”" if c.verbatim else f"notes: {text}"
 
 
 def segmentation_facts(seg: Segmentation) -> str:
@@ -421,7 +451,7 @@ def _personas(m: _Md) -> list[str]:
     out: list[str] = []
     for p in m.r.personas:
         out += _persona(m, p)
-    return out or [f"_{NOT_IN_DATA}_"]
+    return out or [md(m.r.personas_note or NOT_IN_DATA)]
 
 
 def _targeting(m: _Md) -> list[str]:
@@ -481,7 +511,7 @@ def _appendix(m: _Md) -> list[str]:
         if extra:
             who += f" ({md(', '.join(extra))})"
         anchor = f'<a id="evidence-{c.label.lower()}"></a>'
-        line = (f"- {anchor}**[{c.label}]** {md(c.kind)} · “{md(c.quote)}” — "
+        line = (f"- {anchor}**[{c.label}]** {md(c.kind)} · {md(shown(c))} — "
                 f"{who} · *{md(m.idx.title(c.doc_id))}* · {_code(f'{c.doc_id}[{c.start}:{c.end}]')} · "
                 f"id {_code(c.evidence_id)}")
         for more in c.citations[1:]:
@@ -499,8 +529,15 @@ def _appendix(m: _Md) -> list[str]:
     return out
 
 
-_RENDERERS = (_summary, _model, _segments, _validation, _priorities, _themes, _personas, _targeting,
-              _migrations, _roadmap, _kpis, _gaps, _appendix)
+def _renderers() -> dict[str, Any]:
+    from segscribe.report import research_md as R
+
+    return {"executive-summary": _summary, "key-findings": R.findings, "segmentation-model": _model,
+            "segment-summary": _segments, "validation": _validation, "prioritisation": _priorities,
+            "themes": _themes, "jobs": R.jobs, "personas": _personas, "targeting": _targeting,
+            "migrations": _migrations, "roadmap": _roadmap, "measurement": _kpis,
+            "recommendations": R.recommendations, "open-questions": R.open_questions, "study": R.study,
+            "data-gaps": _gaps, "evidence": _appendix}
 
 
 def render_markdown(report: StrategyReport) -> str:
@@ -510,11 +547,13 @@ def render_markdown(report: StrategyReport) -> str:
     gen = generated_from_text(report)
     out = [f"# {md(report.title)}", "", " · ".join(meta) + (f" · {md(gen)}" if gen else ""), "",
            f"> **Legend.** {LEGEND}", "", "**Contents**", ""]
-    out += [f"{i}. [{title}](#{anchor})" for i, (anchor, title) in enumerate(SECTIONS, 1)]
+    chosen = sections(report)
+    out += [f"{i}. [{title}](#{anchor})" for i, (anchor, title) in enumerate(chosen, 1)]
     out.append("")
-    for i, ((anchor, title), render) in enumerate(zip(SECTIONS, _RENDERERS, strict=True), 1):
+    renderers = _renderers()
+    for i, (anchor, title) in enumerate(chosen, 1):
         out += [f'<a id="{anchor}"></a>', "", f"## {i}. {title}", ""]
-        out += render(m)
+        out += renderers[anchor](m)
         if out[-1] != "":
             out.append("")
     return "\n".join(out).rstrip("\n") + "\n"

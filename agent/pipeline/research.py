@@ -1,0 +1,112 @@
+"""The research side of the report: what the study found, what it asks for, and what it leaves open.
+
+Everything here is derived from findings and cited evidence. Sentences that give advice are marked as
+recommendations and cite the finding's evidence; nothing mentions customers, churn, revenue or KPIs,
+which need data a research study does not have.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+
+from segscribe.pipeline.findings import polarity
+from segscribe.schemas.evidence import EvidenceBase
+from segscribe.schemas.finding import Finding
+from segscribe.schemas.strategy import Basis, DataGap, Statement, StudySummary
+
+MAX_RECOMMENDATIONS = 6
+MAX_JOBS = 10
+SUMMARY_FINDINGS = 3
+
+
+def _basis(f: Finding, n: int = 3) -> Basis:
+    return Basis(evidence_ids=f.evidence_ids[:n], data=[f"finding {f.id}: {f.coverage.text}"])
+
+
+def executive_summary(study: StudySummary, findings: Sequence[Finding]) -> list[Statement]:
+    """What was studied, then the findings held by the most sessions."""
+    kinds = ", ".join(f"{n} {k}" for k, n in sorted(study.documents.items()))
+    verbatim = study.voices.get("participant", 0.0) + study.voices.get("customer", 0.0)
+    notes = study.voices.get("notes", 0.0)
+    out = [Statement(text=f"{study.sessions} sessions ({kinds}) gave {study.evidence} evidence items; "
+                          f"{verbatim:.0%} of the text is participants' own words and {notes:.0%} the note-taker's "
+                          "notes.")]
+    if not findings:
+        out.append(Statement(text="No group of evidence is held by two or more sessions, so there are no key "
+                                  "findings yet; see the evidence and the open questions."))
+    for f in findings[:SUMMARY_FINDINGS]:
+        out.append(Statement(text=f"{f.label} ({f.coverage.text}): {f.statement}", basis=_basis(f)))
+    return out
+
+
+def recommendations(findings: Sequence[Finding], evidence: Mapping[str, EvidenceBase]) -> list[Statement]:
+    """One recommendation per leading finding, by what its evidence says: fix, adopt a proposal, or keep."""
+    out = []
+    for f in findings[:MAX_RECOMMENDATIONS]:
+        items = [evidence[i] for i in f.evidence_ids if i in evidence]
+        kinds = Counter(e.kind for e in items)
+        sign = sum(polarity(e) for e in items)
+        if kinds.get("suggestion", 0) >= max(2, len(items) // 3):
+            text = f"Consider the change participants proposed about {f.label} ({f.coverage.text})."
+        elif sign < 0 or f.intensity >= 0.5:
+            text = f"Address {f.label}: it caused difficulty or concern in {f.coverage.text}."
+        elif sign > 0:
+            text = f"Keep what works about {f.label} ({f.coverage.text} found it worked)."
+        else:
+            text = f"Look into {f.label} ({f.coverage.text}) before the next design iteration."
+        out.append(Statement(text=text, recommendation=True, basis=_basis(f)))
+    return out
+
+
+def open_questions(findings: Sequence[Finding], evidence: Sequence[EvidenceBase], study: StudySummary,
+                   min_sessions: int) -> list[Statement]:
+    """Contested findings, findings resting on the fewest sessions, and kinds of evidence never stated."""
+    out = []
+    for f in findings:
+        if f.counter_evidence_ids:
+            out.append(Statement(
+                text=f"Sessions disagree about {f.label}: {len(f.evidence_ids)} items support the finding and "
+                     f"{len(f.counter_evidence_ids)} go against it.",
+                basis=Basis(evidence_ids=f.counter_evidence_ids[:2] + f.evidence_ids[:1])))
+    thin = [f for f in findings if f.coverage.sessions <= min_sessions and study.sessions >= 2 * min_sessions]
+    if thin:
+        labels = "; ".join(f.label for f in thin[:5])
+        out.append(Statement(text=f"{len(thin)} findings rest on {min_sessions} sessions only (e.g. {labels}): "
+                                  "confirm them in more sessions before acting on them."))
+    said = Counter(e.kind for e in evidence)
+    missing = {"job": "what participants are trying to get done (no jobs-to-be-done were stated)",
+               "goal": "what participants want or expect (no needs or expectations were stated)",
+               "pain": "where participants struggle (no difficulties were recorded)"}
+    for kind, question in missing.items():
+        if not said.get(kind):
+            out.append(Statement(text=f"Open: {question}."))
+    return out
+
+
+def jobs(evidence: Sequence[EvidenceBase]) -> list[Statement]:
+    """Jobs-to-be-done in the participants' words, one per participant first."""
+    items = sorted((e for e in evidence if e.kind == "job"), key=lambda e: (e.who, e.doc_id, e.citations[0].start))
+    seen: set[str] = set()
+    firsts = [e for e in items if not (e.who in seen or seen.add(e.who))]  # type: ignore[func-returns-value]
+    rest = [e for e in items if e not in firsts]
+    return [Statement(text=e.quote, basis=Basis(evidence_ids=[e.id])) for e in (firsts + rest)[:MAX_JOBS]]
+
+
+def data_gaps(study: StudySummary, findings: Sequence[Finding], min_sessions: int) -> list[DataGap]:
+    """What data would raise confidence, for a study without customer tables."""
+    out = [DataGap(need="A customer or usage table (one row per customer)",
+                   why="Segments could then be sized, valued and prioritised; a research study alone cannot say "
+                       "how many customers each group stands for.")]
+    if study.sessions < 2 * min_sessions or not findings:
+        out.append(DataGap(need="More sessions", why=f"{study.sessions} sessions give few findings held by "
+                                                      f"{min_sessions} or more sessions."))
+    thin = [w for w in study.warnings if "little usable text" in w]
+    if thin:
+        out.append(DataGap(need="Fuller notes for some sessions",
+                           why=f"{len(thin)} file(s) hold little beyond the conversation guide."))
+    if study.voices.get("participant", 0.0) + study.voices.get("customer", 0.0) < 0.1:
+        out.append(DataGap(need="Verbatim quotes or transcripts",
+                           why="Almost all evidence is the note-taker's paraphrase; personas cannot quote "
+                               "participants in their own words."))
+    return out

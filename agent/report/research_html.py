@@ -1,0 +1,72 @@
+"""HTML sections of the research side of a report: findings, jobs, recommendations, open questions, study."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from segscribe.report.html import _nid, _table, esc, words
+from segscribe.report.markdown import pct
+from segscribe.report.research_md import SHOWN_EVIDENCE, STATEMENT_SOURCE
+
+if TYPE_CHECKING:
+    from segscribe.report.html import _Html
+
+
+def findings(h: _Html) -> str:
+    if not h.r.findings:
+        return "<p>No group of evidence is held by two or more sessions yet; see the open questions.</p>"
+    out = []
+    for f in h.r.findings:
+        statement = " ".join(f"{esc(p.text)} {h.cites(p.evidence_ids)}" for p in f.parts) or esc(f.statement)
+        shown = []
+        for eid in f.evidence_ids[:SHOWN_EVIDENCE]:
+            c = h.idx.get(eid)
+            if c is not None:
+                shown.append(f"<li>{words(c)} <span class=\"muted\">— {esc(c.speaker)}</span> {h.link(c)}</li>")
+        more = f.evidence_ids[SHOWN_EVIDENCE:]
+        extra = f"<li>and {len(more)} more: {h.cites(more)}</li>" if more else ""
+        counter = (f'<p class="counter"><strong>Counter-evidence</strong> ({len(f.counter_evidence_ids)}): '
+                   f"{h.cites(f.counter_evidence_ids)}</p>") if f.counter_evidence_ids else ""
+        out.append(
+            f'<article class="finding" id="finding-{esc(f.id)}"><h3>{f.rank}. {esc(f.label)}</h3>'
+            f'<p class="meta"><span class="cov">{esc(f.coverage.text)}</span> · '
+            f"{esc(STATEMENT_SOURCE[f.statement_source])} · intensity {pct(f.intensity, 0)}</p>"
+            f'<p class="statement">{statement}</p>'
+            f'<ul class="support">{"".join(shown)}{extra}</ul>{counter}</article>')
+    return "".join(out)
+
+
+def jobs(h: _Html) -> str:
+    if not h.r.jobs:
+        return f"<p>{_nid()}: no jobs-to-be-done were stated.</p>"
+    return h.stmt_list(h.r.jobs)
+
+
+def recommendations(h: _Html) -> str:
+    return h.stmt_list(h.r.recommendations)
+
+
+def open_questions(h: _Html) -> str:
+    if not h.r.open_questions:
+        return "<p>None recorded.</p>"
+    return h.stmt_list(h.r.open_questions)
+
+
+def study(h: _Html) -> str:
+    s = h.r.study
+    docs = ", ".join(f"{n} {k}" for k, n in s.documents.items()) or "none"
+    voices = ", ".join(f"{v} {pct(x, 0)}" for v, x in sorted(s.voices.items(), key=lambda kv: -kv[1])) or "—"
+    tables = "yes" if s.tables else "none (no segment sizes, revenue or churn figures)"
+    out = (f"<ul><li>Sessions: {s.sessions}; documents: {esc(docs)}; input files: {s.files}; evidence items: "
+           f"{s.evidence}.</li><li>Text by voice: {esc(voices)}. Shares of sessions in this report are out of "
+           f"{s.sessions} sessions.</li><li>Customer or usage tables: {esc(tables)}.</li></ul>")
+    if s.duplicates:
+        out += "<h3>Duplicates left out</h3>" + _table(
+            ["Document", "Same as (kept)", "Similarity"],
+            [[esc(d["document"]), esc(d["kept"]), esc(d["similarity"])] for d in s.duplicates])
+    if s.failed:
+        out += "<h3>Files that could not be read</h3>" + _table(
+            ["File", "Reason"], [[esc(f["path"]), esc(f["reason"])] for f in s.failed])
+    if s.warnings:
+        out += "<h3>Warnings</h3><ul>" + "".join(f"<li>{esc(w)}</li>" for w in s.warnings) + "</ul>"
+    return out

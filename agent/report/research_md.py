@@ -1,0 +1,78 @@
+"""Markdown sections of the research side of a report: findings, jobs, recommendations, open questions, study."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from segscribe.report.markdown import NOT_IN_DATA, _table, md, pct, shown
+
+if TYPE_CHECKING:
+    from segscribe.report.markdown import _Md
+
+SHOWN_EVIDENCE = 4
+STATEMENT_SOURCE = {"extractive": "statement extracted from the evidence", "llm": "statement written by the model",
+                    "human": "statement edited by a researcher"}
+
+
+def findings(m: _Md) -> list[str]:
+    if not m.r.findings:
+        return ["_No group of evidence is held by two or more sessions yet; see the open questions._"]
+    out: list[str] = []
+    for f in m.r.findings:
+        out += [f"### {f.rank}. {md(f.label)}", "",
+                f"**{f.coverage.text}** · {STATEMENT_SOURCE[f.statement_source]} · intensity {pct(f.intensity, 0)}",
+                ""]
+        for part in f.parts or []:
+            out.append(f"{md(part.text)} {m.marks(part.evidence_ids)}".rstrip())
+        if not f.parts:
+            out.append(md(f.statement))
+        out.append("")
+        for eid in f.evidence_ids[:SHOWN_EVIDENCE]:
+            c = m.idx.get(eid)
+            if c is not None:
+                out.append(f"- {md(shown(c, 240))} — {md(c.speaker)} [{c.label}]")
+        more = len(f.evidence_ids) - SHOWN_EVIDENCE
+        if more > 0:
+            out.append(f"- and {more} more: {m.marks(f.evidence_ids[SHOWN_EVIDENCE:])}")
+        if f.counter_evidence_ids:
+            out.append(f"- **Counter-evidence** ({len(f.counter_evidence_ids)}): {m.marks(f.counter_evidence_ids)}")
+        out.append("")
+    return out
+
+
+def jobs(m: _Md) -> list[str]:
+    if not m.r.jobs:
+        return [f"_{NOT_IN_DATA}: no jobs-to-be-done were stated._"]
+    return [f"- {m.stmt(s)}" for s in m.r.jobs]
+
+
+def recommendations(m: _Md) -> list[str]:
+    if not m.r.recommendations:
+        return [f"_{NOT_IN_DATA}_"]
+    return [f"- {m.stmt(s)}" for s in m.r.recommendations]
+
+
+def open_questions(m: _Md) -> list[str]:
+    if not m.r.open_questions:
+        return ["_None recorded._"]
+    return [f"- {m.stmt(s)}" for s in m.r.open_questions]
+
+
+def study(m: _Md) -> list[str]:
+    s = m.r.study
+    docs = ", ".join(f"{n} {k}" for k, n in s.documents.items()) or "none"
+    voices = ", ".join(f"{v} {pct(x, 0)}" for v, x in sorted(s.voices.items(), key=lambda kv: -kv[1])) or "—"
+    out = [f"- Sessions: {s.sessions}; documents: {md(docs)}; input files: {s.files}; evidence items: {s.evidence}.",
+           f"- Text by voice: {md(voices)}. Shares of sessions in this report are out of {s.sessions} sessions.",
+           f"- Customer or usage tables: {'yes' if s.tables else 'none (no segment sizes, revenue or churn figures)'}.",
+           ""]
+    if s.duplicates:
+        out += ["**Duplicates left out**", ""]
+        out += _table(["Document", "Same as (kept)", "Similarity"],
+                      [[md(d["document"]), md(d["kept"]), md(d["similarity"])] for d in s.duplicates])
+    if s.failed:
+        out += ["**Files that could not be read**", ""]
+        out += _table(["File", "Reason"], [[md(f["path"]), md(f["reason"])] for f in s.failed])
+    if s.warnings:
+        out += ["**Warnings**", ""] + [f"- {md(w)}" for w in s.warnings] + [""]
+    return out
