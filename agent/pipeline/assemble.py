@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from typing import Any, Literal
 
 from segscribe import artifacts as A
 from segscribe.artifacts import RunDir
@@ -69,7 +69,8 @@ def study_summary(run: RunDir, workspace: Workspace, evidence_count: int, tables
     """Real counts of what the run read: sessions, documents by kind, voices, duplicates, failed files."""
     from segscribe.ingest.service import voice_shares
 
-    docs = workspace.documents(ids=list(run.read(A.INPUTS)))
+    inputs = run.read(A.INPUTS)
+    docs = workspace.documents(ids=list(inputs))
     ingest = run.read(A.INGEST)
     usable = [d for d in docs if d.evidence_passages()]
     duplicates = [{"document": str(d.get("document", "")), "kept": str(d.get("kept", "")),
@@ -117,7 +118,7 @@ def assemble_report(run: RunDir, workspace: Workspace, *, title: str | None, pro
     profiles = seg.segments if seg else []
     docs = {d.id: d for d in workspace.documents(ids={e.doc_id for e in evidence})}
     study = study_summary(run, workspace, len(evidence), tables=segs.table is not None)
-    kind = "strategy" if study.tables else "research"
+    kind: Literal["research", "strategy"] = "strategy" if study.tables else "research"
     base = seg.base if seg else {}
     jobs = research.jobs(evidence)
     recs = research.recommendations(findings, by_id)
