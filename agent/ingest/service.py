@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sqlite3
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -160,7 +161,26 @@ class Siblings:
 def ingest_file(ws: Workspace, f: Path, dups: DuplicateIndex, *, as_kind: str | None,
                 mapping: Mapping[str, str] | None, max_bytes: int, siblings: Siblings | None = None,
                 convention: str | None = None) -> tuple[FileOutcome, list[str]]:
-    """Ingest one file in its own transaction. Returns its outcome and ids whose vectors must go."""
+    """Ingest one file in its own transaction. Returns its outcome and ids whose vectors must go.
+
+    Whatever the file holds, the outcome is ingested/unchanged/duplicate/metadata/skipped or failed with
+    a reason: one hostile file never aborts the batch.
+    """
+    try:
+        return _ingest_file(ws, f, dups, as_kind=as_kind, mapping=mapping, max_bytes=max_bytes,
+                            siblings=siblings, convention=convention)
+    except RecursionError:
+        return FileOutcome(path=str(f), status="failed", reason=f"{f}: nested too deeply to read"), []
+    except sqlite3.Error:
+        raise  # the workspace itself is in trouble (locked, disk full): stop, do not blame the file
+    except Exception as exc:  # a parser bug on odd input must fail this file, not the batch
+        reason = f"{f}: could not be read ({type(exc).__name__}: {str(exc)[:200]}); please report this file"
+        return FileOutcome(path=str(f), status="failed", reason=reason), []
+
+
+def _ingest_file(ws: Workspace, f: Path, dups: DuplicateIndex, *, as_kind: str | None,
+                 mapping: Mapping[str, str] | None, max_bytes: int, siblings: Siblings | None,
+                 convention: str | None) -> tuple[FileOutcome, list[str]]:
     path = str(f.resolve())
     outcome = FileOutcome(path=str(f), status="ingested")
     try:

@@ -45,32 +45,50 @@ def find_column(columns: list[str], role: str, mapping: Mapping[str, str] | None
     return columns_.find_column(columns, role, SYNONYMS, mapping, error=IngestError)
 
 
-def read_csv(text: str, name: str) -> Table:
+def read_csv(text: str, name: str, delimiter: str = ",") -> Table:
+    """Read a CSV (or, with ``delimiter="\\t"``, a TSV) with a header row."""
+    if delimiter == "\t":
+        try:
+            return _read_delimited(text, name, delimiter, csv.QUOTE_MINIMAL)
+        except IngestError:
+            # Plain TSV has no quoting, so a field may start with a literal quote character.
+            return _read_delimited(text, name, delimiter, csv.QUOTE_NONE)
+    return _read_delimited(text, name, delimiter, csv.QUOTE_MINIMAL)
+
+
+def _read_delimited(text: str, name: str, delimiter: str, quoting: int) -> Table:
+    kind = "TSV" if delimiter == "\t" else "CSV"
     try:
-        reader = csv.reader(io.StringIO(text), strict=True)
+        reader = csv.reader(io.StringIO(text), delimiter=delimiter, quoting=quoting, strict=True)
         header = next(reader, None)
         if not header or not any(h.strip() for h in header):
-            raise IngestError(f"{name}: CSV has no header row")
+            raise IngestError(f"{name}: {kind} has no header row")
         header = [h.strip() for h in header]
         rows: list[dict[str, str]] = []
         ragged: list[int] = []
-        for lineno, raw in enumerate(reader, start=2):
+        for raw in reader:
             if not any(cell.strip() for cell in raw):
                 continue
             if len(raw) != len(header):
-                ragged.append(lineno)
+                ragged.append(reader.line_num)
                 raw = (raw + [""] * len(header))[: len(header)]
             rows.append(dict(zip(header, raw, strict=True)))
     except csv.Error as exc:
-        raise IngestError(f"{name}: broken CSV ({exc}); check quoting and re-export") from exc
+        raise IngestError(f"{name}: broken {kind} ({exc}); check quoting and re-export") from exc
     warnings = []
     if ragged:
         shown = ", ".join(map(str, ragged[:5])) + (" ..." if len(ragged) > 5 else "")
-        warnings.append(f"{name}: {len(ragged)} ragged row(s) padded/truncated to the header (rows {shown})")
+        warnings.append(f"{name}: {len(ragged)} ragged row(s) padded/truncated to the header (lines {shown})")
     return Table(header, rows, warnings)
 
 
+MAX_JSON_DEPTH = 64
+"""Ticket and survey records are flat; deeper nesting is hostile or broken and fails the file cleanly."""
+
+
 def read_json_records(text: str, name: str) -> Table:
+    from segscribe.safeload import json_depth
+
     records: list[Any]
     stripped = text.lstrip()
     try:
@@ -79,7 +97,7 @@ def read_json_records(text: str, name: str) -> Table:
             if isinstance(data, dict):
                 lists = [v for v in data.values() if isinstance(v, list)]
                 data = lists[0] if lists else [data]
-            records = list(data)
+            records = list(data) if isinstance(data, list) else []
         else:
             records = []
             for number, line in jsonl_lines(text):  # "\n" only: U+2028 inside a JSON string is not a break
@@ -88,10 +106,14 @@ def read_json_records(text: str, name: str) -> Table:
                 except json.JSONDecodeError as exc:
                     raise IngestError(f"{name}: invalid JSON at line {number} ({exc.msg})") from exc
     except json.JSONDecodeError as exc:
-        raise IngestError(f"{name}: invalid JSON at line {exc.lineno} ({exc.msg})") from exc
+        raise IngestError(f"{name}: invalid JSON at line {exc.lineno}, column {exc.colno} ({exc.msg})") from exc
+    except RecursionError:
+        raise IngestError(f"{name}: JSON nested too deeply to read; flatten the export") from None
     rows = [r for r in records if isinstance(r, dict)]
     if not rows:
         raise IngestError(f"{name}: no JSON objects found")
+    if max(json_depth(r) for r in rows) > MAX_JSON_DEPTH:
+        raise IngestError(f"{name}: JSON records nested deeper than {MAX_JSON_DEPTH} levels; flatten the export")
     columns: list[str] = []
     for r in rows:
         for k in r:
