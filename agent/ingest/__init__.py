@@ -31,7 +31,6 @@ SUPPORTED = TEXT_EXT | SUB_EXT | TABLE_EXT | {".docx", ".parquet"}
 IGNORED_NAMES = {"readme", "license", "licence", "changelog", "corpus"}
 #: Files with fewer characters of evidence text than this get a warning in the ingest report.
 USABLE_MIN_CHARS = 200
-IGNORED_DIRS = {"gold", "tools", ".git", ".segscribe", "runs", "__pycache__", ".venv", "node_modules"}
 
 
 @dataclass
@@ -43,22 +42,6 @@ class Parsed:
     metadata_records: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     skipped_reason: str | None = None
-
-
-def discover(paths: list[Path]) -> list[Path]:
-    """Files under the given paths, recursively, in a stable order; project clutter ignored."""
-    out: list[Path] = []
-    for p in paths:
-        if p.is_dir():
-            for f in sorted(p.rglob("*")):
-                rel = f.relative_to(p).parts
-                if f.is_file() and not any(part in IGNORED_DIRS or part.startswith(".") for part in rel):
-                    out.append(f)
-        elif p.exists():
-            out.append(p)
-        else:
-            raise IngestError(f"{p}: no such file or folder")
-    return out
 
 
 def is_ignored(path: Path) -> bool:
@@ -211,4 +194,4 @@ def parse_table(table: Table, path: Path, source: str, as_kind: str | None, mapp
     return Parsed(kind, docs, warnings=warnings)
 
 
-__all__ = ["IngestError", "Parsed", "discover", "parse_file", "is_ignored"]
+__all__ = ["IngestError", "Parsed", "parse_file", "is_ignored"]

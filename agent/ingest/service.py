@@ -10,7 +10,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from segscribe.ingest import IngestError, Parsed, discover, is_ignored, parse_file
+from segscribe.ingest import IngestError, Parsed, is_ignored, parse_file
+from segscribe.ingest.discover import discover
 from segscribe.schemas.document import DocKind, Document
 from segscribe.store.workspace import Workspace
 
@@ -278,7 +279,9 @@ def ingest_paths(ws: Workspace, paths: list[Path], *, as_kind: str | None = None
                  conventions: Mapping[str, str] | None = None) -> IngestReport:
     """Ingest files and folders; `notes_convention` forces how all notes mark voices, `conventions` per glob."""
     report = IngestReport()
-    files = [f for f in discover(paths) if not is_ignored(f)]
+    found = discover(paths)
+    report.files += [FileOutcome(path=p.path, status=p.status, reason=p.reason) for p in found.problems]
+    files = [f for f in found.files if not is_ignored(f)]
     dups = DuplicateIndex(ws, near_dup)
     siblings = Siblings(files)
     stale: list[str] = []
