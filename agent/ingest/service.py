@@ -30,8 +30,8 @@ class FileOutcome:
     reason: str | None = None
     duplicates: list[dict[str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    voices: dict[str, float] = field(default_factory=dict)
-    """Share of the file's text per voice (participant, customer, notes, interviewer, template)."""
+    doc_ids: list[str] = field(default_factory=list)
+    """Documents this file stands for: its own, plus those kept from another path it duplicates."""
 
 
 @dataclass
@@ -43,6 +43,10 @@ class IngestReport:
     @property
     def failed(self) -> list[FileOutcome]:
         return [f for f in self.files if f.status == "failed"]
+
+    def document_ids(self) -> list[str]:
+        """Every document the batch's files stand for, whatever path each was first stored from."""
+        return sorted({i for f in self.files for i in f.doc_ids})
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -75,36 +79,40 @@ class DuplicateIndex:
     def __init__(self, ws: Workspace, threshold: float) -> None:
         self.threshold = threshold
         self.exact = ws.hashes()
-        self.long: list[tuple[str, str, set[int]]] = []
+        self.long: list[tuple[str, str, str, set[int]]] = []
+        files = ws.document_files()
         for d in ws.documents():
             if d.kind in (DocKind.interview, DocKind.notes):
-                self._add_long(d)
+                self._add_long(d, files.get(d.id, ""))
 
-    def _add_long(self, doc: Document) -> None:
+    def _add_long(self, doc: Document, file: str) -> None:
         body = _body(doc)
         if len(body.split()) >= NEAR_DUP_MIN_WORDS:
-            self.long.append((doc.id, doc.source, shingles(body)))
+            self.long.append((doc.id, doc.source, file, shingles(body)))
 
     def check(self, doc: Document, own_file: str) -> tuple[str, str, float] | None:
+        """(kept id, kept source, similarity) when another file already holds this document."""
         hit = self.exact.get(doc.content_hash)
-        if hit and hit[0] != doc.id and not hit[1].startswith(own_file):
+        # Ids derive from content and file name, so the same file from another folder has the same id:
+        # it is still a duplicate of what that other path stored.
+        if hit and hit[2] != own_file:
             return hit[0], hit[1], 1.0
         if doc.kind in (DocKind.interview, DocKind.notes):
             body = _body(doc)
             if len(body.split()) >= NEAR_DUP_MIN_WORDS:
                 sh = shingles(body)
-                for other_id, other_src, other_sh in self.long:
-                    if other_id == doc.id or other_src.startswith(own_file):
+                for other_id, other_src, other_file, other_sh in self.long:
+                    if other_file == own_file:
                         continue
                     sim = jaccard(sh, other_sh)
                     if sim >= self.threshold:
                         return other_id, other_src, round(sim, 3)
         return None
 
-    def add(self, doc: Document) -> None:
-        self.exact[doc.content_hash] = (doc.id, doc.source)
+    def add(self, doc: Document, file: str) -> None:
+        self.exact[doc.content_hash] = (doc.id, doc.source, file)
         if doc.kind in (DocKind.interview, DocKind.notes):
-            self._add_long(doc)
+            self._add_long(doc, file)
 
 
 def _drop_duplicates(docs: list[Document], dups: DuplicateIndex, path: str,
@@ -116,7 +124,7 @@ def _drop_duplicates(docs: list[Document], dups: DuplicateIndex, path: str,
             outcome.duplicates.append({"document": d.id, "kept": hit[1], "kept_id": hit[0],
                                        "similarity": str(hit[2])})
             continue
-        dups.add(d)
+        dups.add(d, path)
         kept.append(d)
     return kept
 
@@ -187,8 +195,9 @@ def _ingest_file(ws: Workspace, f: Path, dups: DuplicateIndex, *, as_kind: str |
     try:
         file_hash = hashlib.sha256(f.read_bytes()).hexdigest()
         prev = ws.file_record(path)
-        if prev and prev[0] == file_hash:
-            outcome.status, outcome.kind, outcome.documents = "unchanged", prev[1], prev[2]
+        same = ws.file_document_ids(path) if prev and prev[0] == file_hash else None
+        if prev and same is not None:
+            outcome.status, outcome.kind, outcome.documents, outcome.doc_ids = "unchanged", prev[1], prev[2], same
             return outcome, []
         parsed: Parsed = parse_file(f, as_kind=as_kind, mapping=mapping, max_bytes=max_bytes,
                                     siblings=(lambda: siblings(f)) if siblings else None, convention=convention)
@@ -212,8 +221,10 @@ def _ingest_file(ws: Workspace, f: Path, dups: DuplicateIndex, *, as_kind: str |
     if not docs and outcome.duplicates:
         outcome.status = "duplicate"
         outcome.reason = f"duplicate of {outcome.duplicates[0]['kept']} (kept that one)"
-    removed = ws.replace_file(path, file_hash, parsed.kind, docs)
+    kept_elsewhere = [d["kept_id"] for d in outcome.duplicates]
+    removed = ws.replace_file(path, file_hash, parsed.kind, docs, same_as=kept_elsewhere)
     outcome.documents = len(docs)
+    outcome.doc_ids = sorted({*(d.id for d in docs), *kept_elsewhere})
     return outcome, removed + [d.id for d in docs]
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from segscribe import columns as columns_
 from segscribe.files import jsonl_lines
-from segscribe.ingest.build import Span, build_document
+from segscribe.ingest.build import Span, build_document, row_key
 from segscribe.ingest.text import IngestError
 from segscribe.ingest.transcript import find_turns
 from segscribe.schemas.document import DocKind, Document, Role
@@ -174,7 +174,7 @@ def transcript_rows(table: Table, source: str, mapping: Mapping[str, str] | None
         if not spans:
             spans = [Span(0, len(text), rid, Role.participant)]
         yield build_document(source=f"{source}#{rid}", label=rid, kind=DocKind.interview, text=text,
-                             spans=spans, metadata=meta, title=rid)
+                             spans=spans, metadata=meta, title=rid, id_key=row_key(source, rid))
 
 
 def ticket_rows(table: Table, source: str, mapping: Mapping[str, str] | None) -> Iterator[Document]:
@@ -207,7 +207,8 @@ def ticket_rows(table: Table, source: str, mapping: Mapping[str, str] | None) ->
                 meta[key] = _cell(row, cols[key])
         meta["ticket_id"] = rid
         yield build_document(source=f"{source}#{rid}", label=f"ticket-{rid}", kind=DocKind.ticket, text=text,
-                             spans=spans, metadata=meta, title=_cell(row, cols["subject"]) or f"Ticket {rid}")
+                             spans=spans, metadata=meta, title=_cell(row, cols["subject"]) or f"Ticket {rid}",
+                             id_key=row_key(source, rid))
 
 
 def survey_rows(table: Table, source: str, mapping: Mapping[str, str] | None) -> Iterator[Document]:
@@ -232,4 +233,4 @@ def survey_rows(table: Table, source: str, mapping: Mapping[str, str] | None) ->
             continue
         meta = {k: v for k, v in row.items() if k not in text_cols}
         yield build_document(source=f"{source}#{rid}", label=f"survey-{rid}", kind=DocKind.survey, text=text,
-                             spans=spans, metadata=meta, title=f"Respondent {rid}")
+                             spans=spans, metadata=meta, title=f"Respondent {rid}", id_key=row_key(source, rid))

@@ -36,6 +36,9 @@ CREATE TABLE IF NOT EXISTS files (
   path TEXT PRIMARY KEY, file_hash TEXT NOT NULL, kind TEXT NOT NULL, documents INTEGER NOT NULL,
   ingested_at REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS file_documents (
+  path TEXT NOT NULL, doc_id TEXT NOT NULL, PRIMARY KEY (path, doc_id)
+);
 CREATE TABLE IF NOT EXISTS metadata_records (
   key TEXT PRIMARY KEY, source TEXT NOT NULL, record TEXT NOT NULL
 );
@@ -141,13 +144,21 @@ class Workspace:
             row = con.execute("SELECT file_hash, kind, documents FROM files WHERE path = ?", (path,)).fetchone()
         return (row[0], row[1], row[2]) if row else None
 
-    def replace_file(self, path: str, file_hash: str, kind: str, docs: Iterable[Document]) -> list[str]:
-        """Atomically replace everything from `path` with `docs`; returns ids of removed documents."""
+    def replace_file(self, path: str, file_hash: str, kind: str, docs: Iterable[Document],
+                     same_as: Iterable[str] = ()) -> list[str]:
+        """Atomically replace everything from `path` with `docs`; returns ids of removed documents.
+
+        `same_as` are ids of documents stored from another path that this file also stands for
+        (its duplicates), so a run over this file includes them.
+        """
         docs = list(docs)
         now = time.time()
         with self.connect() as con:
             old = [r[0] for r in con.execute("SELECT id FROM documents WHERE file = ?", (path,))]
             con.execute("DELETE FROM documents WHERE file = ?", (path,))
+            con.execute("DELETE FROM file_documents WHERE path = ?", (path,))
+            con.executemany("INSERT OR IGNORE INTO file_documents VALUES (?, ?)",
+                            [(path, i) for i in [*(d.id for d in docs), *same_as]])
             for d in docs:
                 con.execute(
                     "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?,0,?)",
@@ -168,10 +179,26 @@ class Workspace:
         with self.connect() as con:
             con.execute("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?)", (path, file_hash, kind, n, time.time()))
 
-    def hashes(self) -> dict[str, tuple[str, str]]:
-        """content_hash -> (doc id, source) for duplicate detection."""
+    def hashes(self) -> dict[str, tuple[str, str, str]]:
+        """content_hash -> (doc id, source, file) for duplicate detection."""
         with self.connect() as con:
-            return {h: (i, s) for i, h, s in con.execute("SELECT id, content_hash, source FROM documents")}
+            return {h: (i, s, f) for i, h, s, f in con.execute("SELECT id, content_hash, source, file FROM documents")}
+
+    def document_files(self) -> dict[str, str]:
+        """doc id -> the file path it was stored from."""
+        with self.connect() as con:
+            return dict(con.execute("SELECT id, file FROM documents").fetchall())
+
+    def file_document_ids(self, path: str) -> list[str] | None:
+        """Ids of existing documents a file stands for; None when one of them has gone (re-read the file)."""
+        with self.connect() as con:
+            mapped = [r[0] for r in con.execute("SELECT doc_id FROM file_documents WHERE path = ?", (path,))]
+            own = [r[0] for r in con.execute("SELECT id FROM documents WHERE file = ?", (path,))]
+            wanted = sorted(set(mapped) | set(own))
+            existing = {r[0] for b in range(0, len(wanted), 500) for r in con.execute(
+                f"SELECT id FROM documents WHERE id IN ({','.join('?' * len(wanted[b:b + 500]))})",
+                wanted[b : b + 500])}
+        return wanted if existing == set(wanted) else None
 
     def documents(self, kind: str | None = None, ids: Iterable[str] | None = None) -> list[Document]:
         """Documents (optionally of one kind / with given ids), ordered by id, with their passages."""
