@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from segscribe.cli.common import JsonOpt, RunOpt, WorkspaceOpt, open_workspace, print_json, progress_bar, run_dir
+from segscribe.cli.common import safe_terminal_text as safe
 from segscribe.errors import EXIT_PARTIAL, UsageError
 
 if TYPE_CHECKING:
@@ -71,9 +72,9 @@ def print_outcome(rec: RunRecord) -> None:
     """The run's summary, then every failed file and document, then the report path."""
     typer.echo(summary_line(rec))
     for path in rec.failed_files:
-        typer.echo(f"failed file: {path} (see {rec.run_id}/ingest.json for the reason)")
+        typer.echo(safe(f"failed file: {path} (see {rec.run_id}/ingest.json for the reason)"))
     for doc_id, why in sorted(rec.failed_documents.items()):
-        typer.echo(f"failed document: {doc_id}: {why}")
+        typer.echo(safe(f"failed document: {doc_id}: {why}"))
     if rec.status == "partial":
         typer.echo(f"partial: rerun `segscribe run --resume {rec.run_id}` to retry what failed")
     if rec.report:
@@ -131,13 +132,13 @@ def personas(workspace: WorkspaceOpt = None, run_id: RunOpt = None, json_out: Js
         print_json([p.model_dump(mode="json") for p in found])
         return
     for p in found:
-        typer.echo(f"{p.name}  [{p.segment}; tier {p.tier or '-'}; confidence {p.confidence}]")
+        typer.echo(safe(f"{p.name}  [{p.segment}; tier {p.tier or '-'}; confidence {p.confidence}]"))
         for field in ("goals", "pains", "jobs_functional", "tools_alternatives", "decision_criteria"):
             claims = getattr(p, field).claims
             shown = "; ".join(c.text for c in claims[:2]) if claims else "not in the data"
-            typer.echo(f"  {field}: {shown}")
+            typer.echo(safe(f"  {field}: {shown}"))
         for q in p.quotes:
-            typer.echo(f"  “{q.quote}” — {q.speaker} ({q.doc_id}[{q.start}:{q.end}])")
+            typer.echo(safe(f"  “{q.quote}” — {q.speaker} ({q.doc_id}[{q.start}:{q.end}])"))
 
 
 def report(workspace: WorkspaceOpt = None, run_id: RunOpt = None,
