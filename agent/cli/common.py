@@ -35,10 +35,11 @@ def workspace_path(path: Path | None) -> Path:
     return Path(path or os.environ.get("SEGSCRIBE_WORKSPACE") or ".segscribe")
 
 
-def open_workspace(path: Path | None, create: bool = True) -> Workspace:
+def open_workspace(path: Path | None, create: bool = True, read_only: bool = False) -> Workspace:
+    """The workspace; commands that only read pass `read_only` so they work on read-only media."""
     from segscribe.store.workspace import Workspace
 
-    return Workspace.open(workspace_path(path), create=create)
+    return Workspace.open(workspace_path(path), create=create, read_only=read_only)
 
 
 def run_dir(ws: Workspace, run: str | None) -> RunDir:

@@ -21,7 +21,7 @@ def init(workspace: WorkspaceOpt = None) -> None:
 
 def status(workspace: WorkspaceOpt = None, json_out: JsonOpt = False) -> None:
     """Show what a workspace holds: documents by kind, passages, embedder, last run."""
-    st = open_workspace(workspace, create=False).status()
+    st = open_workspace(workspace, read_only=True).status()
     if json_out:
         print_json(st)
         return
@@ -110,7 +110,7 @@ def search(
     """Semantic search over passages; every hit cites its document and exact character span."""
     from segscribe.search import search_passages
 
-    ws = open_workspace(workspace, create=False)
+    ws = open_workspace(workspace, read_only=True)
     hits = search_passages(ws, query, k=k, kind=kind, role=role, where=_parse_map(where or []))
     if json_out:
         print_json([h for h in hits])

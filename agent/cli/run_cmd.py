@@ -127,7 +127,7 @@ def personas(workspace: WorkspaceOpt = None, run_id: RunOpt = None, json_out: Js
     """Show the draft personas of a run, with their top claims and verbatim quotes."""
     from segscribe import artifacts as A
 
-    found = run_dir(open_workspace(workspace, create=False), run_id).read(A.PERSONAS)
+    found = run_dir(open_workspace(workspace, read_only=True), run_id).read(A.PERSONAS)
     if json_out:
         print_json([p.model_dump(mode="json") for p in found])
         return
@@ -145,7 +145,7 @@ def report(workspace: WorkspaceOpt = None, run_id: RunOpt = None,
            fmt: Annotated[str, typer.Option("--format", help="html, md or json: which path to print.")] = "html",
            json_out: JsonOpt = False) -> None:
     """Print the path of a run's report (Markdown, self-contained HTML and JSON are written by `run`)."""
-    folder = run_dir(open_workspace(workspace, create=False), run_id).root
+    folder = run_dir(open_workspace(workspace, read_only=True), run_id).root
     paths = {k: str(folder / f"report.{k}") for k in ("html", "md", "json")}
     if json_out:
         print_json(paths)

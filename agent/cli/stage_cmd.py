@@ -81,7 +81,7 @@ def evidence(workspace: WorkspaceOpt = None,
     want = {"jtbd": "job"}.get(kind or "", kind)
     if want is not None and want not in KINDS:
         raise UsageError(f"unknown --kind {kind!r}; use one of {', '.join(KINDS)}")
-    items = [e for e in run_dir(open_workspace(workspace, create=False), run_id).read(A.EVIDENCE)
+    items = [e for e in run_dir(open_workspace(workspace, read_only=True), run_id).read(A.EVIDENCE)
              if not want or e.kind == want]
     if json_out:
         print_json([e.model_dump(mode="json") for e in items])

@@ -288,7 +288,18 @@ def ingest_paths(ws: Workspace, paths: list[Path], *, as_kind: str | None = None
                  near_dup: float = 0.85, index: bool = True, progress: Progress | None = None,
                  embedder: Any = None, all_roles: bool = False, notes_convention: str | None = None,
                  conventions: Mapping[str, str] | None = None) -> IngestReport:
-    """Ingest files and folders; `notes_convention` forces how all notes mark voices, `conventions` per glob."""
+    """Ingest files and folders under the workspace lock; `notes_convention` forces how all notes mark
+    voices, `conventions` per glob."""
+    with ws.lock("ingest"):
+        return _ingest_paths(ws, paths, as_kind=as_kind, mapping=mapping, max_mb=max_mb, near_dup=near_dup,
+                             index=index, progress=progress, embedder=embedder, all_roles=all_roles,
+                             notes_convention=notes_convention, conventions=conventions)
+
+
+def _ingest_paths(ws: Workspace, paths: list[Path], *, as_kind: str | None, mapping: Mapping[str, str] | None,
+                  max_mb: float, near_dup: float, index: bool, progress: Progress | None, embedder: Any,
+                  all_roles: bool, notes_convention: str | None,
+                  conventions: Mapping[str, str] | None) -> IngestReport:
     report = IngestReport()
     found = discover(paths)
     report.files += [FileOutcome(path=p.path, status=p.status, reason=p.reason) for p in found.problems]

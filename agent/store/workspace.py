@@ -7,6 +7,7 @@ one SQLite transaction, so a crash never leaves half a document behind.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
@@ -84,25 +85,32 @@ def _migrate(con: sqlite3.Connection) -> None:
     cols = {r[1] for r in con.execute("PRAGMA table_info(passages)")}
     if "voice" not in cols:
         con.execute("ALTER TABLE passages ADD COLUMN voice TEXT")
+_HELD: dict[str, tuple[int, int]] = {}
+"""Workspace locks this process holds: resolved root -> (file descriptor, depth), so nesting is free."""
 
 
 class Workspace:
     """A segscribe workspace folder."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, read_only: bool = False) -> None:
         self.root = Path(root)
         self.db_path = self.root / "segscribe.db"
         self.chroma_path = self.root / "chroma"
         self.runs_path = self.root / "runs"
+        self.read_only = read_only
+        """Open the database read-only and never create anything (status, search, evidence)."""
 
     # -- lifecycle -----------------------------------------------------------------
     @classmethod
-    def open(cls, root: Path, create: bool = True) -> Workspace:
-        ws = cls(root)
+    def open(cls, root: Path, create: bool = True, read_only: bool = False) -> Workspace:
+        """Open (and by default create) a workspace; `read_only` writes nothing, so it works on read-only media."""
+        ws = cls(root, read_only=read_only)
         if ws.root.exists() and not ws.root.is_dir():
             raise WorkspaceError(f"workspace {root} is a file, not a folder: pass --workspace with a folder path")
-        if not ws.db_path.exists() and not create:
+        if not ws.db_path.exists() and (read_only or not create):
             raise WorkspaceError(f"no workspace at {root}: run `segscribe init` or pass --workspace")
+        if read_only:
+            return ws
         try:
             ws.init()
         except (OSError, sqlite3.Error) as exc:
@@ -129,14 +137,67 @@ class Workspace:
 
     @contextmanager
     def connect(self) -> Iterator[sqlite3.Connection]:
-        con = sqlite3.connect(self.db_path, timeout=30)
-        con.execute("PRAGMA foreign_keys = ON")
-        con.execute("PRAGMA journal_mode = WAL")
+        if self.read_only:
+            con = self._connect_read_only()
+        else:
+            con = sqlite3.connect(self.db_path, timeout=30)
+            con.execute("PRAGMA foreign_keys = ON")
+            con.execute("PRAGMA journal_mode = WAL")
         try:
             with con:
                 yield con
         finally:
             con.close()
+
+    @contextmanager
+    def lock(self, what: str) -> Iterator[None]:
+        """Hold the workspace's write lock for `what` (e.g. "ingest"); re-entrant within one process.
+
+        A second process that wants it fails at once with who holds it, instead of embedding everything
+        a second time next to the first.
+        """
+        key = str(self.root.resolve())
+        if key in _HELD:
+            fd, depth = _HELD[key]
+            _HELD[key] = (fd, depth + 1)
+        else:
+            _HELD[key] = (self._acquire(what), 1)
+        try:
+            yield
+        finally:
+            fd, depth = _HELD[key]
+            if depth > 1:
+                _HELD[key] = (fd, depth - 1)
+            else:
+                del _HELD[key]
+                os.close(fd)  # closing the descriptor releases the flock
+
+    def _acquire(self, what: str) -> int:
+        import fcntl
+
+        path = self.root / "lock"
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "another process"
+            os.close(fd)
+            raise WorkspaceError(f"workspace {self.root} is busy: {holder}. Wait for it to finish, or use "
+                                 "another --workspace") from None
+        os.ftruncate(fd, 0)
+        since = time.strftime("%H:%M:%S")
+        os.pwrite(fd, f"segscribe {what} (pid {os.getpid()}) has been writing to it since {since}".encode(), 0)
+        return fd
+
+    def _connect_read_only(self) -> sqlite3.Connection:
+        """A read-only connection; on a folder we cannot write, SQLite cannot make its WAL index either,
+        so the file is opened as immutable (nobody can be writing it from here)."""
+        from urllib.parse import quote
+
+        uri = f"file:{quote(str(self.db_path.resolve()))}?mode=ro"
+        if not os.access(self.root, os.W_OK):
+            uri += "&immutable=1"
+        return sqlite3.connect(uri, uri=True, timeout=30)
 
     # -- documents -------------------------------------------------------------------
     def file_record(self, path: str) -> tuple[str, str, int] | None:
