@@ -33,6 +33,22 @@ class LoadError(ConfigError):
     """A YAML/JSON/TOML text is malformed, too large, too deep, or uses a refused feature."""
 
 
+def fix_surrogates(value: Any) -> Any:
+    """Join escaped surrogate pairs ("\\ud83d\\ude00") and replace lone ones with U+FFFD, in every string.
+
+    YAML and JSON escapes can produce lone surrogates, which no UTF-8 file or SQLite text can hold.
+    """
+    if isinstance(value, str):
+        if any("\ud800" <= ch <= "\udfff" for ch in value):
+            return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+        return value
+    if isinstance(value, list):
+        return [fix_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {fix_surrogates(k): fix_surrogates(v) for k, v in value.items()}
+    return value
+
+
 def _check_size(text: str, source: str, max_bytes: int) -> None:
     size = len(text.encode("utf-8", errors="surrogatepass"))
     if size > max_bytes:
@@ -124,7 +140,7 @@ def load_yaml(text: str, *, source: str, max_bytes: int = YAML_MAX_BYTES, max_de
             return None
         if allow_aliases:
             _expanded_size(node, source, max_nodes, max_depth)
-        return loader.construct_document(node)
+        return fix_surrogates(loader.construct_document(node))
     except yaml.YAMLError as exc:
         raise LoadError(f"{source}: not valid YAML: {_yaml_message(exc)}") from None
     except RecursionError:
@@ -189,7 +205,7 @@ def load_json(text: str, *, source: str, max_bytes: int = 50_000_000, max_depth:
         raise LoadError(f"{source}: JSON nested too deeply; flatten it") from None
     if json_depth(data) > max_depth:
         raise LoadError(f"{source}: JSON nested deeper than {max_depth} levels; flatten it")
-    return data
+    return fix_surrogates(data)
 
 
 # --------------------------------------------------------------------------- TOML

@@ -148,3 +148,20 @@ def test_broken_jsonl_line_is_reported_with_its_line_number(tmp_path: Path) -> N
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     with pytest.raises(IngestError, match=r"line 5\b"):
         parse_file(path)
+
+
+# ---------------------------------------------------------------- found by the fuzz test
+
+
+def test_escaped_surrogates_in_front_matter_and_json_are_repaired(workspace: Workspace, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.md").write_text('---\ntitle: "Smile \\ud83d\\ude00 and a lone \\ud800"\n---\n' + GOOD,
+                                 encoding="utf-8")
+    (folder / "t.jsonl").write_text('{"ticket_id": "T1", "subject": "s", "body": "broken \\udc00 export"}\n',
+                                    encoding="utf-8")
+    report = ingest_paths(workspace, [folder], index=False)
+    assert [f.status for f in report.files] == ["ingested", "ingested"], report.files
+    titles = {d.title for d in workspace.documents()}
+    assert "Smile 😀 and a lone \ufffd" in titles
+    assert any("broken \ufffd export" in d.text for d in workspace.documents())

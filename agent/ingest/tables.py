@@ -87,7 +87,7 @@ MAX_JSON_DEPTH = 64
 
 
 def read_json_records(text: str, name: str) -> Table:
-    from segscribe.safeload import json_depth
+    from segscribe.safeload import fix_surrogates, json_depth
 
     records: list[Any]
     stripped = text.lstrip()
@@ -114,6 +114,7 @@ def read_json_records(text: str, name: str) -> Table:
         raise IngestError(f"{name}: no JSON objects found")
     if max(json_depth(r) for r in rows) > MAX_JSON_DEPTH:
         raise IngestError(f"{name}: JSON records nested deeper than {MAX_JSON_DEPTH} levels; flatten the export")
+    rows = [fix_surrogates(r) for r in rows]
     columns: list[str] = []
     for r in rows:
         for k in r:
