@@ -98,8 +98,8 @@ def _phones(text: str) -> Iterator[tuple[int, int]]:
             if span not in seen and _phone_ok(text, *span):
                 seen.add(span)
                 yield span
-    for m in _BARE_DIGITS.finditer(text):
-        yield m.span()
+    for bare in _BARE_DIGITS.finditer(text):
+        yield bare.span()
 
 
 def _phone_ok(text: str, start: int, end: int) -> bool:

@@ -74,7 +74,7 @@ def score(spans_of: Spans, samples: list[dict[str, Any]] | None = None) -> PiiSc
         pred = sorted(set(spans_of(text, list(sample.get("names", [])))))
         for start, end, kind in gold:
             out.gold[kind] = out.gold.get(kind, 0) + 1
-            covered = set()
+            covered: set[int] = set()
             for s, e in pred:
                 covered.update(range(max(s, start), min(e, end)))
             if len(covered) == end - start:

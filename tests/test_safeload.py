@@ -88,3 +88,17 @@ def test_analyst_sheet_and_thresholds_refuse_duplicate_keys(tmp_path: Path) -> N
     thresholds.write_text("quote_exactness: 1.0\nquote_exactness: 0.1\n", encoding="utf-8")
     with pytest.raises(SegscribeError, match="duplicate key 'quote_exactness'"):
         load_thresholds(thresholds)
+
+
+def test_corpus_and_segment_configs_refuse_duplicate_keys(tmp_path: Path) -> None:
+    from segscribe.runner import load_corpus_config
+
+    (tmp_path / "corpus.yaml").write_text("customers:\n  path: a.csv\n  path: b.csv\n", encoding="utf-8")
+    with pytest.raises(LoadError, match="duplicate key 'path'"):
+        load_corpus_config([tmp_path])
+    cfg = tmp_path / "seg.yaml"
+    cfg.write_text("method: rules\nmethod: kmeans\n", encoding="utf-8")
+    table = tmp_path / "t.csv"
+    table.write_text("customer_id,seats\nC1,3\nC2,5\n", encoding="utf-8")
+    res = CliRunner().invoke(app, ["segment", "--customers", str(table), "--config", str(cfg)])
+    assert res.exit_code == 2 and "duplicate key 'method'" in res.output, res.output

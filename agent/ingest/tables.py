@@ -7,7 +7,7 @@ import io
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from segscribe import columns as columns_
 from segscribe.files import jsonl_lines
@@ -56,7 +56,7 @@ def read_csv(text: str, name: str, delimiter: str = ",") -> Table:
     return _read_delimited(text, name, delimiter, csv.QUOTE_MINIMAL)
 
 
-def _read_delimited(text: str, name: str, delimiter: str, quoting: int) -> Table:
+def _read_delimited(text: str, name: str, delimiter: str, quoting: Literal[0, 1, 2, 3]) -> Table:
     kind = "TSV" if delimiter == "\t" else "CSV"
     try:
         reader = csv.reader(io.StringIO(text), delimiter=delimiter, quoting=quoting, strict=True)

@@ -71,7 +71,7 @@ def decode(data: bytes, name: str = "file") -> Decoded:
 _FRONT = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*\n", re.S)
 
 
-FRONT_MATTER_LIMITS = {"max_bytes": 64_000, "max_depth": 8, "max_nodes": 2_000}
+FRONT_MATTER_BYTES, FRONT_MATTER_DEPTH, FRONT_MATTER_NODES = 64_000, 8, 2_000
 """Front matter is a handful of fields; these bounds stop alias bombs and megabyte metadata blobs."""
 
 
@@ -83,7 +83,8 @@ def split_front_matter(text: str, source: str = "front matter") -> tuple[dict[st
     from segscribe.safeload import LoadError, load_yaml
 
     try:
-        meta = load_yaml(m.group(1), source=f"{source}: front matter", **FRONT_MATTER_LIMITS) or {}
+        meta = load_yaml(m.group(1), source=f"{source}: front matter", max_bytes=FRONT_MATTER_BYTES,
+                         max_depth=FRONT_MATTER_DEPTH, max_nodes=FRONT_MATTER_NODES) or {}
     except LoadError as exc:
         raise IngestError(str(exc)) from None
     if not isinstance(meta, dict):
