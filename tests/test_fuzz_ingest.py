@@ -23,7 +23,7 @@ from segscribe.ingest.service import ingest_paths
 from segscribe.search import search_passages
 from segscribe.store.workspace import Workspace
 
-EXAMPLES = int(os.environ.get("SEGSCRIBE_FUZZ_EXAMPLES", "60"))
+EXAMPLES = int(os.environ.get("SEGSCRIBE_FUZZ_EXAMPLES", "40"))
 STATUSES = {"ingested", "unchanged", "duplicate", "metadata", "skipped", "failed"}
 COLUMNS = ["ticket_id", "id", "subject", "body", "text", "description", "customer_id", "participant_id",
            "plan", "created_at", "agent_reply", "amount", "notes", "file", "Respondent ID", ""]
