@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import re
 from pathlib import Path
 
@@ -82,12 +81,18 @@ def test_search_and_evidence_print_no_escape_sequences(tmp_path: Path) -> None:
     assert res.exit_code == 0 and "rebuild the spreadsheet" in res.output
     assert not _has_control(res.output.replace("\n", " ")), repr(res.output)
 
-    run = ws / "runs" / "r1"
-    run.mkdir(parents=True)
-    quote = f"The invoice export breaks every month {hostile}"
-    row = {"id": "ev-1", "kind": "pain", "speaker": "Dana\x1b]0;x\x07",
-           "citations": [{"doc_id": "int-1", "start": 0, "end": len(quote), "quote": quote}]}
-    (run / "evidence.jsonl").write_text(json.dumps(row) + "\n", encoding="utf-8")
+    from segscribe import artifacts as A
+    from segscribe.artifacts import RunDir
+    from segscribe.pipeline import gate
+    from segscribe.schemas.evidence import DraftEvidence, EvidenceKind
+    from segscribe.store.workspace import Workspace
+
+    (doc,) = Workspace.open(ws).documents()
+    voice = doc.evidence_passages()[0]
+    draft = DraftEvidence(kind=EvidenceKind.pain, passage_id=voice.id, quote=voice.text, summary="export breaks")
+    evidence = gate.check(doc, [draft], "test", "x").accepted
+    assert evidence and any(ch in evidence[0].quote for ch in "\x1b\x9b\u202e")
+    RunDir(ws / "runs" / "r1").write(A.EVIDENCE, evidence)
     res = runner.invoke(app, ["evidence", "-w", str(ws), "--run", "r1"])
     assert res.exit_code == 0 and "invoice export breaks" in res.output
     assert not _has_control(res.output.replace("\n", " ")), repr(res.output)

@@ -10,7 +10,8 @@ import pytest
 
 from factories import CORPUS
 from segscribe.ingest import parse_file
-from segscribe.runner import RunOptions, run_pipeline
+from segscribe.runner import run_pipeline
+from segscribe.schemas.run import RunOptions, RunRecord
 from segscribe.store.workspace import Workspace
 
 SUBSET = ("interviews/p01_whitfield.txt", "interviews/p02_bellini.vtt", "participants.csv")
@@ -23,9 +24,9 @@ def copy_subset(dest: Path) -> Path:
     return dest
 
 
-def run(ws_root: Path, folder: Path, embedder: Any) -> tuple[dict[str, Any], Path]:
-    record = run_pipeline(Workspace.open(ws_root), RunOptions(inputs=[folder]), embedder=embedder)
-    return record, ws_root / "runs" / record["run_id"]
+def run(ws_root: Path, folder: Path, embedder: Any) -> tuple[RunRecord, Path]:
+    record = run_pipeline(Workspace.open(ws_root), RunOptions(inputs=[str(folder)]), embedder=embedder)
+    return record, ws_root / "runs" / record.run_id
 
 
 def test_document_ids_do_not_depend_on_the_folder(tmp_path: Path) -> None:
@@ -38,7 +39,7 @@ def test_document_ids_do_not_depend_on_the_folder(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> dict[str, tuple[dict[str, Any], Path]]:
+def runs(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> dict[str, tuple[RunRecord, Path]]:
     base = tmp_path_factory.mktemp("portable")
     one = copy_subset(base / "one" / "study")
     two = copy_subset(base / "two" / "elsewhere")
@@ -47,16 +48,16 @@ def runs(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> dict[str, t
     return out
 
 
-def test_two_folders_give_byte_identical_evidence(runs: dict[str, tuple[dict[str, Any], Path]]) -> None:
+def test_two_folders_give_byte_identical_evidence(runs: dict[str, tuple[RunRecord, Path]]) -> None:
     evidence = {k: (folder / "evidence.jsonl").read_bytes() for k, (_, folder) in runs.items()}
     assert evidence["fresh_one"], "the subset yields evidence"
     assert evidence["fresh_two"] == evidence["fresh_one"]
 
 
 def test_a_run_includes_its_documents_whatever_path_they_came_from(
-        runs: dict[str, tuple[dict[str, Any], Path]]) -> None:
+        runs: dict[str, tuple[RunRecord, Path]]) -> None:
     first, second = runs["fresh_one"][0], runs["shared_two"][0]
-    assert first["stats"]["documents"] == 2
-    assert second["stats"]["documents"] == 2 and second["stats"]["evidence"] == first["stats"]["evidence"]
+    assert first.stats["documents"] == 2
+    assert second.stats["documents"] == 2 and second.stats["evidence"] == first.stats["evidence"]
     assert (runs["shared_two"][1] / "evidence.jsonl").read_bytes() == (
         runs["fresh_one"][1] / "evidence.jsonl").read_bytes()

@@ -73,7 +73,7 @@ def _sent(history: list[LLMRequest]) -> str:
 
 
 def test_extraction_requests_carry_no_names_ids_or_titles(doc: Document) -> None:
-    voice = doc.voice_passages()
+    voice = doc.evidence_passages()
     reply = {"items": [{"kind": "pain", "passage_id": "P2", "quote": "I rebuild the accruals by hand",
                         "summary": "manual accruals"},
                        {"kind": "quote", "passage_id": "p:P1", "quote": "Call me on [PHONE_1] if it breaks."}]}
@@ -88,7 +88,7 @@ def test_extraction_requests_carry_no_names_ids_or_titles(doc: Document) -> None
 
 
 def test_persona_requests_carry_no_names_or_ids(doc: Document) -> None:
-    voice = doc.voice_passages()
+    voice = doc.evidence_passages()
     drafts = [DraftEvidence(kind=EvidenceKind.pain, passage_id=voice[1].id, quote="I rebuild the accruals by hand",
                             summary="manual accruals"),
               DraftEvidence(kind=EvidenceKind.quote, passage_id=voice[0].id,

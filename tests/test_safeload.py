@@ -91,7 +91,7 @@ def test_analyst_sheet_and_thresholds_refuse_duplicate_keys(tmp_path: Path) -> N
 
 
 def test_corpus_and_segment_configs_refuse_duplicate_keys(tmp_path: Path) -> None:
-    from segscribe.runner import load_corpus_config
+    from segscribe.config import load_corpus_config
 
     (tmp_path / "corpus.yaml").write_text("customers:\n  path: a.csv\n  path: b.csv\n", encoding="utf-8")
     with pytest.raises(LoadError, match="duplicate key 'path'"):

@@ -30,6 +30,8 @@ class FileOutcome:
     reason: str | None = None
     duplicates: list[dict[str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    voices: dict[str, float] = field(default_factory=dict)
+    """Share of the file's text per voice (participant, customer, notes, interviewer, template)."""
     doc_ids: list[str] = field(default_factory=list)
     """Documents this file stands for: its own, plus those kept from another path it duplicates."""
 
