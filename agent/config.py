@@ -76,7 +76,7 @@ def one_line(exc: ValidationError, style: str = "yaml") -> str:
 
 def read_yaml_mapping(path: Path, what: str) -> dict[str, Any]:
     """A YAML file that must hold a mapping (empty file = empty mapping); ConfigError otherwise."""
-    import yaml
+    from segscribe.safeload import load_yaml
 
     try:
         size = path.stat().st_size
@@ -88,15 +88,8 @@ def read_yaml_mapping(path: Path, what: str) -> dict[str, Any]:
         raise ConfigError(f"no such {what}: {path}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read {what} {path}: {exc}") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        where = getattr(exc, "problem_mark", None)
-        line = f" (line {where.line + 1})" if where is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ConfigError(f"{path}: not valid YAML{line}: {problem}; fix the {what}") from None
-    except RecursionError:
-        raise ConfigError(f"{path}: the {what} is nested too deeply") from None
+    # Aliases, tags and duplicate keys are refused, depth and size bounded (segscribe.safeload).
+    data = load_yaml(text, source=f"{path} ({what})", max_bytes=MAX_CONFIG_BYTES)
     if data is None:
         return {}
     if not isinstance(data, dict):

@@ -21,10 +21,10 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from typing import Any
 
-import yaml
 from pydantic import BaseModel
 
 from segscribe.errors import PromptError
+from segscribe.safeload import load_yaml
 
 PROMPTS_PACKAGE = "segscribe.prompts"
 SCHEMA_VARIABLE = "output_schema"
@@ -109,7 +109,7 @@ def parse_prompt(text: str, *, source: str = "<string>") -> Prompt:
     match = _FRONT.match(text.replace("\r\n", "\n"))
     if not match:
         raise PromptError(f"{source}: missing YAML front matter between '---' lines")
-    meta = yaml.safe_load(match.group(1)) or {}
+    meta = load_yaml(match.group(1), source=f"{source} front matter") or {}
     if not isinstance(meta, dict):
         raise PromptError(f"{source}: front matter must be a mapping")
     for key in ("id", "version", "output_schema", "variables"):

@@ -1,9 +1,12 @@
 """Reversible PII redaction for text sent to external model providers.
 
-`Redactor.redact` replaces emails, phone numbers, @handles, card numbers
-(Luhn-checked) and known participant names with stable placeholders such as
-`[EMAIL_1]`; `Redactor.restore` maps them back, so a quote the model copies from
-redacted text becomes verbatim against the ORIGINAL text again.
+`Redactor.redact` replaces emails (Unicode/IDN too), IBANs (compact or grouped, mod-97 checked), card
+numbers (any common separator, Luhn-checked), UK National Insurance numbers, phone numbers (found by
+Google's libphonenumber in international and national formats, plus bare runs of 10-15 digits),
+@handles (also `@user@server`) and known names (any case; two-letter names too) with stable
+placeholders such as `[EMAIL_1]`; `Redactor.restore` maps them back, so a quote the model copies from
+redacted text becomes verbatim against the ORIGINAL text again. `Pseudonyms` does the same for
+identifiers (passage, document and evidence ids), which often carry surnames from file names.
 
 Round-trip guarantee: `restore(redact(t)) == t` for every string. Text that
 already looks like a placeholder is escaped by adding a caret (`[EMAIL_1]` ->
@@ -11,30 +14,49 @@ already looks like a placeholder is escaped by adding a caret (`[EMAIL_1]` ->
 caret, so literal placeholder-like text never collides with real placeholders.
 Every placeholder-shaped token starts with `[` and contains no other `[`, so
 tokens never straddle the boundary between an escaped segment and a placeholder.
+
+Measured on the labelled sample `evals/datasets/pii_sample.jsonl` by `segscribe.evals.pii`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
-from segscribe.schemas.document import Document
+from segscribe.schemas.document import Document, Role
 
-KINDS = ("EMAIL", "CARD", "PHONE", "HANDLE", "NAME")
+KINDS = ("EMAIL", "IBAN", "CARD", "NINO", "PHONE", "HANDLE", "NAME")
 _TOKEN = re.compile(r"\[(\^*)(" + "|".join(KINDS) + r")_(\d+)\]")
 
-_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
-# 13-19 digits, optionally grouped by single spaces or dashes; validated with Luhn below.
-_CARD = re.compile(r"(?<!\w)\d(?:[ \-]?\d){12,18}(?!\w)")
-_PHONE = re.compile(
-    r"(?<![\w+])(?:\+\d{1,3}[ .\-]?)?(?:\(\d{1,4}\)[ .\-]?)?\d{2,5}(?:[ .\-]\d{2,5}){0,4}(?![\w])"
-)
-_HANDLE = re.compile(r"(?<![\w@.])@[A-Za-z0-9_]{2,30}(?![\w@])")
+_EMAIL = re.compile(r"(?<![\w.%+\-])[\w.%+\-]+@(?:[\w\-]+\.)+(?:[^\W\d_]{2,}|xn--[\w\-]+)(?![\w\-])")
+# 13-19 digits, optionally grouped by single spaces, dashes, dots or slashes; Luhn-checked below.
+_CARD = re.compile(r"(?<![\w.,/])\d(?:[ \-./]?\d){12,18}(?![\w]|[.,/]\d)")
+# IBANs are written in capitals, compact or in groups of four; mod-97 checked below.
+_IBAN = re.compile(r"(?<![\w])[A-Z]{2}\d{2}(?:[A-Z0-9]{11,30}|(?: [A-Z0-9]{4}){2,7}(?: [A-Z0-9]{1,4})?)(?![\w])")
+# UK National Insurance number: two letters, six digits (optionally in pairs), a final A-D. The prefix
+# rules (no D, F, I, Q, U, V...) are not applied: HMRC's own example "QQ 12 34 56 C" is what people paste.
+_NINO = re.compile(r"(?<![\w])[A-Z]{2}[ ]?\d{2}[ ]?\d{2}[ ]?\d{2}[ ]?[A-D](?![\w])", re.I)
+_BARE_DIGITS = re.compile(r"(?<![\w.,/+-])\d{10,15}(?![\w]|[.,/]\d)")
+_HANDLE = re.compile(r"(?<![\w@.])@[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,62}[A-Za-z0-9_])?"
+                     r"(?:@[\w\-]+(?:\.[\w\-]+)+)?(?![\w@])")
 
-MIN_NAME_LEN = 3
-_TOKEN_PUNCT = ".,;:()\"'"
+PHONE_REGIONS = ("US", "GB", "DE", "FR")
+"""Regions whose national formats are recognised without a + prefix (international numbers always are)."""
 PHONE_DIGITS = (9, 15)
 """Digit counts accepted as phone numbers; fewer digits are usually dates, times or amounts."""
+MIN_NAME_LEN = 2
+_TOKEN_PUNCT = ".,;:()\"'"
+#: Name tokens that are also everyday words: matched only as written (capitalised), never in lower case.
+COMMON_WORDS = frozenset({
+    "a", "all", "am", "an", "and", "any", "are", "art", "as", "at", "bay", "be", "bill", "bob", "but", "by",
+    "can", "case", "cash", "chase", "dawn", "day", "dean", "do", "don", "eve", "faith", "far", "few", "for",
+    "frank", "gay", "gene", "glen", "go", "grace", "grant", "guy", "hall", "he", "hi", "hill", "holly", "hope",
+    "how", "hunt", "if", "in", "is", "it", "ivy", "jack", "joy", "just", "king", "lane", "long", "mark", "mason",
+    "max", "may", "me", "miles", "much", "my", "new", "nick", "no", "now", "of", "oh", "ok", "on", "one", "or",
+    "page", "park", "pat", "penny", "pierce", "ray", "reed", "rich", "river", "rob", "rock", "rose", "rusty",
+    "sage", "sky", "so", "son", "star", "stone", "summer", "sunny", "the", "to", "top", "up", "us", "victor",
+    "wade", "ward", "we", "west", "white", "will", "wood", "young"
+})
 
 
 def luhn_ok(digits: str) -> bool:
@@ -56,11 +78,43 @@ def _card_ok(s: str) -> bool:
     return 13 <= len(digits) <= 19 and luhn_ok(digits)
 
 
-def _phone_ok(s: str) -> bool:
-    n = len(_digits(s))
+def _iban_ok(s: str) -> bool:
+    """ISO 13616 check: move the first four characters to the end, letters to numbers, mod 97 == 1."""
+    compact = s.replace(" ", "").upper()
+    if not 15 <= len(compact) <= 34:
+        return False
+    rearranged = compact[4:] + compact[:4]
+    return int("".join(str(int(ch, 36)) for ch in rearranged)) % 97 == 1
+
+
+def _phones(text: str) -> Iterator[tuple[int, int]]:
+    """Phone numbers: libphonenumber's candidates in a few regions, filtered by digit count and context."""
+    import phonenumbers
+
+    seen: set[tuple[int, int]] = set()
+    for region in PHONE_REGIONS:
+        for m in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.POSSIBLE):
+            span = (m.start, m.end)
+            if span not in seen and _phone_ok(text, *span):
+                seen.add(span)
+                yield span
+    for bare in _BARE_DIGITS.finditer(text):
+        yield bare.span()
+
+
+def _phone_ok(text: str, start: int, end: int) -> bool:
+    raw = text[start:end]
+    n = len(_digits(raw))
+    if not PHONE_DIGITS[0] <= n <= PHONE_DIGITS[1] or re.search(r"[^\W\d_]", raw):
+        return False  # letters: an error code (0x8007...) or a product key, not a number to call
+    if re.search(r"\w[\-/#]$", text[max(0, start - 2) : start]):
+        return False  # the tail of a code such as INV-2024-00042
+    # A piece of a longer digit run (a card, an IBAN, an account number) is not a phone number.
+    before, after = text[max(0, start - 2) : start], text[end : end + 2]
+    if re.search(r"\d[ .\-/]?$", before) or re.match(r"^[ .\-/]?\d", after):
+        return False
     # A bare 9-digit run is more often an id than a phone number; grouped or 10+ digits are redacted.
-    grouped = n != len(s)
-    return PHONE_DIGITS[0] <= n <= PHONE_DIGITS[1] and (grouped or n >= 10)
+    return raw.startswith("+") or n != len(raw) or n >= 10
 
 
 class Redactor:
@@ -68,11 +122,7 @@ class Redactor:
 
     def __init__(self, names: Iterable[str] = ()) -> None:
         self.names = sorted(name_variants(names), key=lambda n: (-len(n), n))
-        self._name_re = (
-            re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in self.names) + r")(?!\w)")
-            if self.names
-            else None
-        )
+        self._name_re = _name_pattern(self.names)
         self.forward: dict[tuple[str, str], str] = {}
         """(kind, original) -> placeholder."""
         self.reverse: dict[str, str] = {}
@@ -82,7 +132,7 @@ class Redactor:
     def redact(self, text: str) -> str:
         out: list[str] = []
         pos = 0
-        for start, end, kind in self._spans(text):
+        for start, end, kind in self.spans(text):
             out.append(_escape(text[pos:start]))
             out.append(self._placeholder(kind, text[start:end]))
             pos = end
@@ -109,13 +159,14 @@ class Redactor:
             self.reverse[placeholder] = original
         return self.forward[key]
 
-    def _spans(self, text: str) -> list[tuple[int, int, str]]:
+    def spans(self, text: str) -> list[tuple[int, int, str]]:
         """Non-overlapping PII spans: earliest start wins, then the longest, then KINDS order."""
         found: list[tuple[int, int, str]] = []
         detectors: list[tuple[str, re.Pattern[str] | None, Callable[[str], bool] | None]] = [
             ("EMAIL", _EMAIL, None),
+            ("IBAN", _IBAN, _iban_ok),
             ("CARD", _CARD, _card_ok),
-            ("PHONE", _PHONE, _phone_ok),
+            ("NINO", _NINO, None),
             ("HANDLE", _HANDLE, None),
             ("NAME", self._name_re, None),
         ]
@@ -125,6 +176,7 @@ class Redactor:
             for m in pattern.finditer(text):
                 if m.end() > m.start() and (check is None or check(m.group(0))):
                     found.append((m.start(), m.end(), kind))
+        found += [(s, e, "PHONE") for s, e in _phones(text)]
         found.sort(key=lambda s: (s[0], -(s[1] - s[0]), KINDS.index(s[2])))
         chosen: list[tuple[int, int, str]] = []
         for span in found:
@@ -134,7 +186,7 @@ class Redactor:
 
 
 def name_variants(names: Iterable[str]) -> set[str]:
-    """Each full name plus its whitespace-separated tokens, keeping those of >= 3 characters."""
+    """Each full name plus its whitespace-separated tokens, keeping those of >= 2 characters."""
     out: set[str] = set()
     for raw in names:
         full = " ".join(str(raw).split())
@@ -143,6 +195,21 @@ def name_variants(names: Iterable[str]) -> set[str]:
         tokens = (tok.strip(_TOKEN_PUNCT) for tok in full.split())
         out.update(tok for tok in tokens if len(tok) >= MIN_NAME_LEN)
     return out
+
+
+def _name_pattern(variants: list[str]) -> re.Pattern[str] | None:
+    """Names in any case; a token that is also a common word (or two letters) only as written or in capitals."""
+    if not variants:
+        return None
+    parts = []
+    for v in variants:
+        words = r"\s+".join(re.escape(tok) for tok in v.split())
+        if all(len(tok) < 3 or tok.casefold() in COMMON_WORDS for tok in v.split()):
+            upper = r"\s+".join(re.escape(tok) for tok in v.upper().split())
+            parts.append(f"(?-i:{words}|{upper})")
+        else:
+            parts.append(words)
+    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)", re.IGNORECASE)
 
 
 def _escape(segment: str) -> str:
@@ -163,6 +230,16 @@ NAME_FIELDS = (
 )
 
 
+#: Speaker labels that are roles, not names: never redacted as names.
+GENERIC_SPEAKERS = frozenset({*(r.value for r in Role), "user", "respondent", "unknown", "support"})
+
+
+def speaker_names(doc: Document) -> list[str]:
+    """Speaker labels that name people (not roles such as "Interviewer" or "customer")."""
+    return sorted({p.speaker for p in doc.passages
+                   if p.speaker.strip() and p.speaker.strip().casefold() not in GENERIC_SPEAKERS})
+
+
 def document_names(doc: Document) -> list[str]:
     """Person names found in the document's metadata (strings or lists of strings)."""
     out: list[str] = []
@@ -171,3 +248,27 @@ def document_names(doc: Document) -> list[str]:
         values = value if isinstance(value, list | tuple) else [value]
         out.extend(v for v in values if isinstance(v, str) and v.strip())
     return out
+class Pseudonyms:
+    """Stable stand-ins (`P1`, `E2`...) for identifiers sent to a provider, and the way back."""
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+        self.forward: dict[str, str] = {}
+        self.reverse: dict[str, str] = {}
+
+    def alias(self, real: str) -> str:
+        if real not in self.forward:
+            token = f"{self.prefix}{len(self.forward) + 1}"
+            self.forward[real], self.reverse[token] = token, real
+        return self.forward[real]
+
+    def real(self, token: str) -> str:
+        """The identifier behind a stand-in (tolerating case and stray brackets); unknown text is returned as is."""
+        key = token.strip().strip("[]").upper()
+        return self.reverse.get(key, token)
+
+    def hide(self, text: str) -> str:
+        """Replace every known identifier inside free text (e.g. error feedback) by its stand-in."""
+        for real in sorted(self.forward, key=len, reverse=True):
+            text = text.replace(real, self.forward[real])
+        return text

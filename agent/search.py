@@ -30,7 +30,7 @@ def search_passages(ws: Workspace, query: str, *, k: int = 10, kind: str | None 
     if not query.strip():
         raise UsageError("empty query: say what to search for")
     emb = embedder or default_embedder()
-    index = VectorIndex(ws.chroma_path)
+    index = VectorIndex.open_read_only(ws.chroma_path) if ws.read_only else VectorIndex(ws.chroma_path)
     hits = index.query(emb.embed([query])[0], k=k, where=_where(kind, role, where or {}))
     docs = {d.id: d for d in ws.documents(ids={h.doc_id for h in hits})}
     out: list[dict[str, Any]] = []

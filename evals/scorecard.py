@@ -14,7 +14,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from segscribe.evals.faults import SelfTestReport, gold_to_items, run_self_test
@@ -39,6 +38,7 @@ from segscribe.evals.metrics import (
     segment_recovery,
     speaker_attribution,
 )
+from segscribe.safeload import load_yaml
 from segscribe.schemas.document import Document
 from segscribe.schemas.evidence import EvidenceBase
 
@@ -295,7 +295,7 @@ def evaluate(
 def load_thresholds(path: str | Path | None = None) -> dict[str, Threshold]:
     """Read a thresholds file (default: the bundled `thresholds.yaml`)."""
     p = Path(path) if path is not None else THRESHOLDS_PATH
-    data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+    data = load_yaml(p.read_text(encoding="utf-8"), source=str(p)) or {}
     if not isinstance(data, dict):
         raise ValueError(f"{p}: expected a mapping of metric -> threshold")
     out: dict[str, Threshold] = {}

@@ -83,6 +83,8 @@ class FileOutcomeRecord(_M):
     reason: str | None = None
     duplicates: list[dict[str, Any]] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
+    doc_ids: list[str] = Field(default_factory=list)
+    """Documents the file stands for: its own, plus those kept from another path it duplicates."""
 
 
 class IngestRecord(_M):

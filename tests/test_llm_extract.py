@@ -31,10 +31,10 @@ def test_sends_only_voice_passages_redacted() -> None:
     chat = ScriptedChat([{"items": []}])
     LLMExtractor(chat, names=["Priya Shah"]).extract(make_doc())
     request = sent(chat)
-    assert "[p:int-ann:1] (participant) I'm [NAME_1], I run support ops at Acme ([EMAIL_1])." in request.user
-    assert "[p:int-ann:3] (participant) If it needs IT to set up" in request.user
+    assert "[p:P1] (participant) I'm [NAME_1], I run support ops at Acme ([EMAIL_1])." in request.user
+    assert "[p:P2] (participant) If it needs IT to set up" in request.user
     assert "[PHONE_1]" in request.user and "talk to [NAME_2] about" in request.user
-    assert "int-ann:0" not in request.user and "int-ann:2" not in request.user
+    assert "int-ann" not in request.user and "int-ann" not in request.system  # ids come from file names
     assert "Interviewer" not in request.user and "IGNORE PREVIOUS" not in request.user
     for secret in ("Ann", "Lee", "Priya", "ann.lee@acme.io", "415 555"):
         assert secret not in request.user and secret not in request.system

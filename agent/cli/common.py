@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -34,10 +35,11 @@ def workspace_path(path: Path | None) -> Path:
     return Path(path or os.environ.get("SEGSCRIBE_WORKSPACE") or ".segscribe")
 
 
-def open_workspace(path: Path | None, create: bool = True) -> Workspace:
+def open_workspace(path: Path | None, create: bool = True, read_only: bool = False) -> Workspace:
+    """The workspace; commands that only read pass `read_only` so they work on read-only media."""
     from segscribe.store.workspace import Workspace
 
-    return Workspace.open(workspace_path(path), create=create)
+    return Workspace.open(workspace_path(path), create=create, read_only=read_only)
 
 
 def run_dir(ws: Workspace, run: str | None) -> RunDir:
@@ -76,6 +78,25 @@ def guarded(fn: F) -> F:
             raise typer.Exit(EXIT_INTERRUPTED) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+# CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST, includes OSC 8 links and title changes), other
+# two-byte ESC sequences, C1 controls (U+0080-U+009F, which some terminals treat as ESC [ etc.), the
+# remaining C0 controls except tab and newline, and bidi overrides that reorder what is shown.
+_TERMINAL_CONTROL = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]?"
+    r"|\x1b[\]PX^_].*?(?:\x07|\x1b\\|\x9c|$)"
+    r"|[\x9b][0-?]*[ -/]*[@-~]?"
+    r"|[\x9d\x90\x98\x9e\x9f].*?(?:\x07|\x1b\\|\x9c|$)"
+    r"|\x1b[ -~]?"
+    r"|[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]",
+    re.S,
+)
+
+
+def safe_terminal_text(text: object) -> str:
+    """Text from sources, safe to print: terminal escape sequences and control characters removed."""
+    return _TERMINAL_CONTROL.sub("", str(text))
 
 
 def print_json(data: Any) -> None:

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from segscribe.cli.common import JsonOpt, WorkspaceOpt, open_workspace, print_json, progress_bar
+from segscribe.cli.common import safe_terminal_text as safe
 from segscribe.cli.run_cmd import NotesConventionOpt
 from segscribe.errors import UsageError
 
@@ -20,7 +21,7 @@ def init(workspace: WorkspaceOpt = None) -> None:
 
 def status(workspace: WorkspaceOpt = None, json_out: JsonOpt = False) -> None:
     """Show what a workspace holds: documents by kind, passages, embedder, last run."""
-    st = open_workspace(workspace, create=False).status()
+    st = open_workspace(workspace, read_only=True).status()
     if json_out:
         print_json(st)
         return
@@ -83,12 +84,12 @@ def ingest(
             voices = ", ".join(f"{v} {s:.0%}" for v, s in sorted(f.voices.items(), key=lambda kv: -kv[1]) if s)
             detail = f.reason or (f"({voices})" if voices and f.status == "ingested" else "")
             if f.status != "unchanged" or f.warnings:
-                typer.echo(f"{f.status:<10} {f.path} {detail}".rstrip())
+                typer.echo(safe(f"{f.status:<10} {f.path} {detail}".rstrip()))
             for d in f.duplicates:
-                typer.echo(f"{'':<10} duplicate {d['document']} dropped; kept {d['kept']} "
-                           f"(similarity {d['similarity']})")
+                typer.echo(safe(f"{'':<10} duplicate {d['document']} dropped; kept {d['kept']} "
+                                f"(similarity {d['similarity']})"))
             for w in f.warnings:
-                typer.echo(f"{'':<10} warning: {w}")
+                typer.echo(safe(f"{'':<10} warning: {w}"))
         counts = ", ".join(f"{v} {k}" for k, v in sorted(report.counts().items()))
         typer.echo(f"{len(report.files)} files: {counts}; embedded {report.indexed_windows} passage windows "
                    f"from {report.indexed_documents} documents")
@@ -109,7 +110,7 @@ def search(
     """Semantic search over passages; every hit cites its document and exact character span."""
     from segscribe.search import search_passages
 
-    ws = open_workspace(workspace, create=False)
+    ws = open_workspace(workspace, read_only=True)
     hits = search_passages(ws, query, k=k, kind=kind, role=role, where=_parse_map(where or []))
     if json_out:
         print_json([h for h in hits])
@@ -118,6 +119,6 @@ def search(
         typer.echo("no matches (is anything ingested? try `segscribe status`)")
     for i, h in enumerate(hits, 1):
         ts = f" @{h['timestamp']}" if h.get("timestamp") else ""
-        typer.echo(f"{i:>2}. {h['score']:.3f} {h['doc_id']} [{h['start']}:{h['end']}] {h['speaker']} "
-                   f"({h['role']}){ts}")
-        typer.echo(f"    {h['text'][:300]}")
+        typer.echo(safe(f"{i:>2}. {h['score']:.3f} {h['doc_id']} [{h['start']}:{h['end']}] {h['speaker']} "
+                        f"({h['role']}){ts}"))
+        typer.echo(f"    {safe(' '.join(h['text'].split()))[:300]}")

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from segscribe.cli.common import JsonOpt, RunOpt, WorkspaceOpt, open_workspace, print_json, progress_bar, run_dir
+from segscribe.cli.common import safe_terminal_text as safe
 from segscribe.errors import EXIT_PARTIAL, UsageError
 
 if TYPE_CHECKING:
@@ -71,9 +72,9 @@ def print_outcome(rec: RunRecord) -> None:
     """The run's summary, then every failed file and document, then the report path."""
     typer.echo(summary_line(rec))
     for path in rec.failed_files:
-        typer.echo(f"failed file: {path} (see {rec.run_id}/ingest.json for the reason)")
+        typer.echo(safe(f"failed file: {path} (see {rec.run_id}/ingest.json for the reason)"))
     for doc_id, why in sorted(rec.failed_documents.items()):
-        typer.echo(f"failed document: {doc_id}: {why}")
+        typer.echo(safe(f"failed document: {doc_id}: {why}"))
     if rec.status == "partial":
         typer.echo(f"partial: rerun `segscribe run --resume {rec.run_id}` to retry what failed")
     if rec.report:
@@ -126,25 +127,25 @@ def personas(workspace: WorkspaceOpt = None, run_id: RunOpt = None, json_out: Js
     """Show the draft personas of a run, with their top claims and verbatim quotes."""
     from segscribe import artifacts as A
 
-    found = run_dir(open_workspace(workspace, create=False), run_id).read(A.PERSONAS)
+    found = run_dir(open_workspace(workspace, read_only=True), run_id).read(A.PERSONAS)
     if json_out:
         print_json([p.model_dump(mode="json") for p in found])
         return
     for p in found:
-        typer.echo(f"{p.name}  [{p.segment}; tier {p.tier or '-'}; confidence {p.confidence}]")
+        typer.echo(safe(f"{p.name}  [{p.segment}; tier {p.tier or '-'}; confidence {p.confidence}]"))
         for field in ("goals", "pains", "jobs_functional", "tools_alternatives", "decision_criteria"):
             claims = getattr(p, field).claims
             shown = "; ".join(c.text for c in claims[:2]) if claims else "not in the data"
-            typer.echo(f"  {field}: {shown}")
+            typer.echo(safe(f"  {field}: {shown}"))
         for q in p.quotes:
-            typer.echo(f"  “{q.quote}” — {q.speaker} ({q.doc_id}[{q.start}:{q.end}])")
+            typer.echo(safe(f"  “{q.quote}” — {q.speaker} ({q.doc_id}[{q.start}:{q.end}])"))
 
 
 def report(workspace: WorkspaceOpt = None, run_id: RunOpt = None,
            fmt: Annotated[str, typer.Option("--format", help="html, md or json: which path to print.")] = "html",
            json_out: JsonOpt = False) -> None:
     """Print the path of a run's report (Markdown, self-contained HTML and JSON are written by `run`)."""
-    folder = run_dir(open_workspace(workspace, create=False), run_id).root
+    folder = run_dir(open_workspace(workspace, read_only=True), run_id).root
     paths = {k: str(folder / f"report.{k}") for k in ("html", "md", "json")}
     if json_out:
         print_json(paths)

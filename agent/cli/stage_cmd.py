@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from segscribe.cli.common import JsonOpt, RunOpt, WorkspaceOpt, open_workspace, print_json, progress_bar, run_dir
+from segscribe.cli.common import safe_terminal_text as safe
 from segscribe.cli.run_cmd import BaseUrlOpt, MaxReasksOpt, NoRedactOpt, ProviderOpt, run_options
 from segscribe.errors import EXIT_PARTIAL
 
@@ -65,7 +66,7 @@ def _summary(rec: RunRecord, json_out: bool) -> None:
                    f"documents ({st.get('dropped', 0)} dropped by the grounding gate); "
                    f"finish with `segscribe run --resume {rec.run_id}`")
         for doc_id, why in sorted(rec.failed_documents.items()):
-            typer.echo(f"failed document: {doc_id}: {why}")
+            typer.echo(safe(f"failed document: {doc_id}: {why}"))
     if rec.failed_documents:
         raise typer.Exit(EXIT_PARTIAL)
 
@@ -80,7 +81,7 @@ def evidence(workspace: WorkspaceOpt = None,
     want = {"jtbd": "job"}.get(kind or "", kind)
     if want is not None and want not in KINDS:
         raise UsageError(f"unknown --kind {kind!r}; use one of {', '.join(KINDS)}")
-    items = [e for e in run_dir(open_workspace(workspace, create=False), run_id).read(A.EVIDENCE)
+    items = [e for e in run_dir(open_workspace(workspace, read_only=True), run_id).read(A.EVIDENCE)
              if not want or e.kind == want]
     if json_out:
         print_json([e.model_dump(mode="json") for e in items])
@@ -88,7 +89,7 @@ def evidence(workspace: WorkspaceOpt = None,
     for e in items:
         c = e.citations[0]
         shown = f"“{c.quote[:160]}”" if e.verbatim else f"[notes] {c.quote[:160]}"
-        typer.echo(f"{e.kind:<11} {e.id} {c.doc_id}[{c.start}:{c.end}] {e.speaker}: {shown}")
+        typer.echo(safe(f"{e.kind:<11} {e.id} {c.doc_id}[{c.start}:{c.end}] {e.speaker}: {shown}"))
 
 
 def findings(workspace: WorkspaceOpt = None, run_id: RunOpt = None,

@@ -1,11 +1,13 @@
 """Evidence extraction with any `ChatModel` (Anthropic, OpenAI-compatible, scripted).
 
 Only participant/customer passages are sent: interviewer and agent turns are
-never evidence, so they never leave the machine. With `redact=True` names,
-emails, phones, handles and card numbers are replaced by placeholders before the
-call and restored in every string of the reply, so quotes are verbatim against
-the original text again. Checking quotes against the sources (the grounding gate)
-happens downstream, not here.
+never evidence, so they never leave the machine. With `redact=True` names (from
+metadata and speaker labels, in any case), emails, phones, handles, card numbers,
+IBANs and NI numbers are replaced by placeholders before the call and restored in
+every string of the reply, so quotes are verbatim against the original text again;
+passage ids become `P1`, `P2`... and the document title and id are withheld (file
+names carry surnames), and the reply's passage ids are mapped back. Checking quotes
+against the sources (the grounding gate) happens downstream, not here.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 
 from segscribe.prompting import Prompt, load_prompt
 from segscribe.providers.base import ChatModel, LLMRequest
-from segscribe.redact import Redactor, document_names
+from segscribe.redact import Pseudonyms, Redactor, document_names, speaker_names
 from segscribe.schemas.document import Document, Passage
 from segscribe.schemas.evidence import DraftEvidence, DraftEvidenceList
 
@@ -49,21 +51,26 @@ class LLMExtractor:
         voice = doc.evidence_passages()
         if not voice:
             return []  # nothing quotable: don't pay for a call
-        redactor = Redactor([*self.names, *document_names(doc)]) if self.redact else None
-        request = self.build_request(doc, voice, feedback or [], redactor)
+        redactor = Redactor([*self.names, *document_names(doc), *speaker_names(doc)]) if self.redact else None
+        ids = Pseudonyms("P") if self.redact else None
+        request = self.build_request(doc, voice, feedback or [], redactor, ids)
         result = self.chat.generate(request, DraftEvidenceList)
         known = {p.id for p in voice}
-        return [_restore_item(item, redactor, known) for item in result.items]
+        return [_restore_item(item, redactor, known, ids) for item in result.items]
 
     def build_request(
-        self, doc: Document, voice: list[Passage], feedback: list[str], redactor: Redactor | None
+        self, doc: Document, voice: list[Passage], feedback: list[str], redactor: Redactor | None,
+        ids: Pseudonyms | None = None,
     ) -> LLMRequest:
         def clean(text: str) -> str:
+            # Feedback quotes passage and document ids; their stand-ins are what the model knows.
+            text = ids.hide(text).replace(doc.id, "D1") if ids else text
             return redactor.redact(text) if redactor else text
 
-        passages = "\n".join(f"[{_PASSAGE_PREFIX}{p.id}] ({p.role.value}) {clean(p.text)}" for p in voice)
+        pid = (lambda p: ids.alias(p.id)) if ids else (lambda p: p.id)
+        passages = "\n".join(f"[{_PASSAGE_PREFIX}{pid(p)}] ({p.role.value}) {clean(p.text)}" for p in voice)
         system, user = self.prompt.render(
-            document_title=clean(doc.title or doc.id),
+            document_title=f"D1 ({doc.kind.value}; title withheld)" if ids else (doc.title or doc.id),
             passages=passages,
             feedback=_feedback_block([clean(f) for f in feedback]),
         )
@@ -84,12 +91,16 @@ def _feedback_block(feedback: list[str]) -> str:
     return f"Your previous answer had these problems; fix them and answer again:\n{lines}"
 
 
-def _restore_item(item: DraftEvidence, redactor: Redactor | None, known_ids: set[str]) -> DraftEvidence:
+def _restore_item(item: DraftEvidence, redactor: Redactor | None, known_ids: set[str],
+                  ids: Pseudonyms | None = None) -> DraftEvidence:
     data: dict[str, Any] = item.model_dump()
+    pid = data["passage_id"]
     if redactor is not None:
         data = {k: redactor.restore(v) if isinstance(v, str) else v for k, v in data.items()}
     # Models sometimes copy the `p:` display prefix into passage_id; strip it only when that names a passage.
-    pid = data["passage_id"]
-    if pid not in known_ids and pid.startswith(_PASSAGE_PREFIX) and pid[len(_PASSAGE_PREFIX) :] in known_ids:
-        data["passage_id"] = pid[len(_PASSAGE_PREFIX) :]
+    bare = pid[len(_PASSAGE_PREFIX) :] if pid.lower().startswith(_PASSAGE_PREFIX) else pid
+    if ids is not None and ids.real(bare) in known_ids:
+        data["passage_id"] = ids.real(bare)
+    elif pid not in known_ids and bare in known_ids:
+        data["passage_id"] = bare
     return DraftEvidence.model_validate(data)

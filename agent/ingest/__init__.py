@@ -31,7 +31,6 @@ SUPPORTED = TEXT_EXT | SUB_EXT | TABLE_EXT | {".docx", ".parquet"}
 IGNORED_NAMES = {"readme", "license", "licence", "changelog", "corpus"}
 #: Files with fewer characters of evidence text than this get a warning in the ingest report.
 USABLE_MIN_CHARS = 200
-IGNORED_DIRS = {"gold", "tools", ".git", ".segscribe", "runs", "__pycache__", ".venv", "node_modules"}
 
 
 @dataclass
@@ -43,22 +42,6 @@ class Parsed:
     metadata_records: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     skipped_reason: str | None = None
-
-
-def discover(paths: list[Path]) -> list[Path]:
-    """Files under the given paths, recursively, in a stable order; project clutter ignored."""
-    out: list[Path] = []
-    for p in paths:
-        if p.is_dir():
-            for f in sorted(p.rglob("*")):
-                rel = f.relative_to(p).parts
-                if f.is_file() and not any(part in IGNORED_DIRS or part.startswith(".") for part in rel):
-                    out.append(f)
-        elif p.exists():
-            out.append(p)
-        else:
-            raise IngestError(f"{p}: no such file or folder")
-    return out
 
 
 def is_ignored(path: Path) -> bool:
@@ -84,7 +67,7 @@ def parse_text_document(text: str, source: str, label: str, extra_warnings: list
     `siblings` are the texts of other notes files of the same folder (for guide text they share and for
     their marking convention); `convention` forces how notes mark voices (see `ingest.voice.OVERRIDES`).
     """
-    meta, body = split_front_matter(text)
+    meta, body = split_front_matter(text, source)
     declared = str(meta.get("type", "")).lower()
     turns = [] if declared in {"notes", "note"} or convention else find_turns(text, body, meta)
     if declared in {"interview", "transcript"} or _is_transcript(text, body, turns):
@@ -102,6 +85,38 @@ def parse_text_document(text: str, source: str, label: str, extra_warnings: list
         warnings.append(f"{source}: little usable text ({usable} characters of participant words or notes; "
                         "the rest is guide or moderator text)")
     return Parsed(kind.value, [doc], warnings=warnings)
+
+
+DOCX_MAX_XML_BYTES = 20 * 1024 * 1024
+"""Uncompressed XML a .docx may hold: ~2M words of transcript; python-docx needs ~20x that in memory."""
+DOCX_MAX_RATIO = 100
+"""Largest compression ratio for a part over 1 MB; Word's own XML compresses about 5-20 to 1."""
+DOCX_MAX_PARTS = 5_000
+
+
+def check_docx_bounds(data: bytes, name: str, max_bytes: int) -> None:
+    """Refuse a .docx whose parts would expand beyond sane bounds, before anything is decompressed."""
+    import io
+    import zipfile
+
+    try:
+        infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise IngestError(f"{name}: not a readable .docx file ({exc}); re-save it from Word") from exc
+    if len(infos) > DOCX_MAX_PARTS:
+        raise IngestError(f"{name}: .docx has {len(infos):,} parts (limit {DOCX_MAX_PARTS:,}); re-save it from Word")
+    total = sum(i.file_size for i in infos)
+    xml = sum(i.file_size for i in infos if i.filename.endswith((".xml", ".rels")))
+    worst = max(infos, key=lambda i: i.file_size / max(i.compress_size, 1), default=None)
+    mb = 1024 * 1024
+    if xml > DOCX_MAX_XML_BYTES or total > 2 * max_bytes:
+        raise IngestError(f"{name}: .docx expands to {total / mb:.0f} MB ({xml / mb:.0f} MB of XML; limits "
+                          f"{DOCX_MAX_XML_BYTES // mb} MB of XML, {2 * max_bytes // mb} MB in all); "
+                          "split the document or save it as .txt")
+    if worst is not None and worst.file_size > mb and worst.file_size > DOCX_MAX_RATIO * max(worst.compress_size, 1):
+        ratio = worst.file_size / max(worst.compress_size, 1)
+        raise IngestError(f"{name}: .docx part {worst.filename} expands {ratio:,.0f}-fold "
+                          f"(limit {DOCX_MAX_RATIO}); this looks like a zip bomb. Save the text as .txt")
 
 
 def _docx_text(data: bytes) -> str:
@@ -139,6 +154,7 @@ def parse_file(path: Path, *, as_kind: str | None = None, mapping: Mapping[str, 
     if ext == ".docx":
         if not data:
             raise IngestError(f"{path}: file is empty")
+        check_docx_bounds(data, str(path), max_bytes)
         return parse_text_document(_docx_text(data), source, path.stem, convention=convention)
     decoded = decode(data, str(path))
     if ext in SUB_EXT:
@@ -148,8 +164,10 @@ def parse_file(path: Path, *, as_kind: str | None = None, mapping: Mapping[str, 
     if ext in TEXT_EXT:
         return parse_text_document(decoded.text, source, path.stem, decoded.warnings,
                                    siblings=siblings() if siblings else None, convention=convention)
-    table = read_json_records(decoded.text, str(path)) if ext != ".csv" and ext != ".tsv" else read_csv(
-        decoded.text.replace("\t", ",") if ext == ".tsv" else decoded.text, str(path))
+    if ext in (".csv", ".tsv"):
+        table = read_csv(decoded.text, str(path), delimiter="\t" if ext == ".tsv" else ",")
+    else:
+        table = read_json_records(decoded.text, str(path))
     return parse_table(table, path, source, as_kind, mapping, decoded.warnings)
 
 
@@ -176,4 +194,4 @@ def parse_table(table: Table, path: Path, source: str, as_kind: str | None, mapp
     return Parsed(kind, docs, warnings=warnings)
 
 
-__all__ = ["IngestError", "Parsed", "discover", "parse_file", "is_ignored"]
+__all__ = ["IngestError", "Parsed", "parse_file", "is_ignored"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import Any
 
 from segscribe.ingest.text import strip_span
@@ -31,9 +32,19 @@ def slug(value: str, limit: int = 40) -> str:
     return (s or "doc")[:limit]
 
 
-def make_doc_id(source: str, label: str) -> str:
-    """Readable and stable: a slug of the label plus a short hash of the source."""
-    return f"{slug(label)}-{hashlib.sha1(source.encode('utf-8')).hexdigest()[:8]}"
+def row_key(file: str, row_id: str) -> str:
+    """The id key of one row of a table file: the file's name and the row's id, never its folder."""
+    return f"{PurePath(file).name}#{row_id}"
+
+
+def make_doc_id(key: str, label: str, text_hash: str) -> str:
+    """Readable and portable: a slug of the label plus a short hash of the file name and content.
+
+    `key` is the file's name (or `row_key`), never its absolute path: the same files copied to another
+    folder or machine get the same ids, so evidence ids and run outputs are byte-identical there too.
+    """
+    digest = hashlib.sha1(f"{key}\0{text_hash}".encode()).hexdigest()[:8]
+    return f"{slug(label)}-{digest}"
 
 
 #: Trailing words of a file name that name a kind of record of a session, not the session: the observer's
@@ -56,9 +67,14 @@ def build_document(
     spans: list[Span],
     metadata: dict[str, Any] | None = None,
     title: str = "",
+    id_key: str | None = None,
 ) -> Document:
-    """Create a Document; spans are trimmed of surrounding whitespace and empty ones dropped."""
-    doc_id = make_doc_id(source, label)
+    """Create a Document; spans are trimmed of surrounding whitespace and empty ones dropped.
+
+    The id derives from `id_key` (default: the source file's name) and the text, never the folder.
+    """
+    text_hash = content_hash(text)
+    doc_id = make_doc_id(id_key or PurePath(source).name, label, text_hash)
     passages: list[Passage] = []
     for sp in spans:
         start, end = strip_span(text, sp.start, sp.end)
@@ -85,7 +101,7 @@ def build_document(
         id=doc_id,
         kind=kind,
         source=source,
-        content_hash=content_hash(text),
+        content_hash=text_hash,
         title=title or label,
         metadata=meta,
         text=text,

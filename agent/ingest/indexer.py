@@ -23,6 +23,12 @@ def index_pending(ws: Workspace, stale_ids: list[str], progress: Callable[[str, 
     interviewer turns roughly halves embedding time. Pass ``roles=None`` to
     embed every passage.
     """
+    with ws.lock("index"):
+        return _index_pending(ws, stale_ids, progress, embedder, roles)
+
+
+def _index_pending(ws: Workspace, stale_ids: list[str], progress: Callable[[str, int, int], None] | None,
+                   embedder: Any, roles: tuple[str, ...] | None) -> tuple[int, int]:
     from segscribe.embed import default_embedder
     from segscribe.store.vectors import VectorIndex
 

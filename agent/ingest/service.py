@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sqlite3
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from segscribe.ingest import IngestError, Parsed, discover, is_ignored, parse_file
+from segscribe.ingest import IngestError, Parsed, is_ignored, parse_file
+from segscribe.ingest.discover import discover
 from segscribe.schemas.document import DocKind, Document
 from segscribe.store.workspace import Workspace
 
@@ -30,6 +32,8 @@ class FileOutcome:
     warnings: list[str] = field(default_factory=list)
     voices: dict[str, float] = field(default_factory=dict)
     """Share of the file's text per voice (participant, customer, notes, interviewer, template)."""
+    doc_ids: list[str] = field(default_factory=list)
+    """Documents this file stands for: its own, plus those kept from another path it duplicates."""
 
 
 @dataclass
@@ -41,6 +45,10 @@ class IngestReport:
     @property
     def failed(self) -> list[FileOutcome]:
         return [f for f in self.files if f.status == "failed"]
+
+    def document_ids(self) -> list[str]:
+        """Every document the batch's files stand for, whatever path each was first stored from."""
+        return sorted({i for f in self.files for i in f.doc_ids})
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -73,36 +81,40 @@ class DuplicateIndex:
     def __init__(self, ws: Workspace, threshold: float) -> None:
         self.threshold = threshold
         self.exact = ws.hashes()
-        self.long: list[tuple[str, str, set[int]]] = []
+        self.long: list[tuple[str, str, str, set[int]]] = []
+        files = ws.document_files()
         for d in ws.documents():
             if d.kind in (DocKind.interview, DocKind.notes):
-                self._add_long(d)
+                self._add_long(d, files.get(d.id, ""))
 
-    def _add_long(self, doc: Document) -> None:
+    def _add_long(self, doc: Document, file: str) -> None:
         body = _body(doc)
         if len(body.split()) >= NEAR_DUP_MIN_WORDS:
-            self.long.append((doc.id, doc.source, shingles(body)))
+            self.long.append((doc.id, doc.source, file, shingles(body)))
 
     def check(self, doc: Document, own_file: str) -> tuple[str, str, float] | None:
+        """(kept id, kept source, similarity) when another file already holds this document."""
         hit = self.exact.get(doc.content_hash)
-        if hit and hit[0] != doc.id and not hit[1].startswith(own_file):
+        # Ids derive from content and file name, so the same file from another folder has the same id:
+        # it is still a duplicate of what that other path stored.
+        if hit and hit[2] != own_file:
             return hit[0], hit[1], 1.0
         if doc.kind in (DocKind.interview, DocKind.notes):
             body = _body(doc)
             if len(body.split()) >= NEAR_DUP_MIN_WORDS:
                 sh = shingles(body)
-                for other_id, other_src, other_sh in self.long:
-                    if other_id == doc.id or other_src.startswith(own_file):
+                for other_id, other_src, other_file, other_sh in self.long:
+                    if other_file == own_file:
                         continue
                     sim = jaccard(sh, other_sh)
                     if sim >= self.threshold:
                         return other_id, other_src, round(sim, 3)
         return None
 
-    def add(self, doc: Document) -> None:
-        self.exact[doc.content_hash] = (doc.id, doc.source)
+    def add(self, doc: Document, file: str) -> None:
+        self.exact[doc.content_hash] = (doc.id, doc.source, file)
         if doc.kind in (DocKind.interview, DocKind.notes):
-            self._add_long(doc)
+            self._add_long(doc, file)
 
 
 def _drop_duplicates(docs: list[Document], dups: DuplicateIndex, path: str,
@@ -114,7 +126,7 @@ def _drop_duplicates(docs: list[Document], dups: DuplicateIndex, path: str,
             outcome.duplicates.append({"document": d.id, "kept": hit[1], "kept_id": hit[0],
                                        "similarity": str(hit[2])})
             continue
-        dups.add(d)
+        dups.add(d, path)
         kept.append(d)
     return kept
 
@@ -160,14 +172,34 @@ class Siblings:
 def ingest_file(ws: Workspace, f: Path, dups: DuplicateIndex, *, as_kind: str | None,
                 mapping: Mapping[str, str] | None, max_bytes: int, siblings: Siblings | None = None,
                 convention: str | None = None) -> tuple[FileOutcome, list[str]]:
-    """Ingest one file in its own transaction. Returns its outcome and ids whose vectors must go."""
+    """Ingest one file in its own transaction. Returns its outcome and ids whose vectors must go.
+
+    Whatever the file holds, the outcome is ingested/unchanged/duplicate/metadata/skipped or failed with
+    a reason: one hostile file never aborts the batch.
+    """
+    try:
+        return _ingest_file(ws, f, dups, as_kind=as_kind, mapping=mapping, max_bytes=max_bytes,
+                            siblings=siblings, convention=convention)
+    except RecursionError:
+        return FileOutcome(path=str(f), status="failed", reason=f"{f}: nested too deeply to read"), []
+    except sqlite3.Error:
+        raise  # the workspace itself is in trouble (locked, disk full): stop, do not blame the file
+    except Exception as exc:  # a parser bug on odd input must fail this file, not the batch
+        reason = f"{f}: could not be read ({type(exc).__name__}: {str(exc)[:200]}); please report this file"
+        return FileOutcome(path=str(f), status="failed", reason=reason), []
+
+
+def _ingest_file(ws: Workspace, f: Path, dups: DuplicateIndex, *, as_kind: str | None,
+                 mapping: Mapping[str, str] | None, max_bytes: int, siblings: Siblings | None,
+                 convention: str | None) -> tuple[FileOutcome, list[str]]:
     path = str(f.resolve())
     outcome = FileOutcome(path=str(f), status="ingested")
     try:
         file_hash = hashlib.sha256(f.read_bytes()).hexdigest()
         prev = ws.file_record(path)
-        if prev and prev[0] == file_hash:
-            outcome.status, outcome.kind, outcome.documents = "unchanged", prev[1], prev[2]
+        same = ws.file_document_ids(path) if prev and prev[0] == file_hash else None
+        if prev and same is not None:
+            outcome.status, outcome.kind, outcome.documents, outcome.doc_ids = "unchanged", prev[1], prev[2], same
             return outcome, []
         parsed: Parsed = parse_file(f, as_kind=as_kind, mapping=mapping, max_bytes=max_bytes,
                                     siblings=(lambda: siblings(f)) if siblings else None, convention=convention)
@@ -191,8 +223,10 @@ def ingest_file(ws: Workspace, f: Path, dups: DuplicateIndex, *, as_kind: str | 
     if not docs and outcome.duplicates:
         outcome.status = "duplicate"
         outcome.reason = f"duplicate of {outcome.duplicates[0]['kept']} (kept that one)"
-    removed = ws.replace_file(path, file_hash, parsed.kind, docs)
+    kept_elsewhere = [d["kept_id"] for d in outcome.duplicates]
+    removed = ws.replace_file(path, file_hash, parsed.kind, docs, same_as=kept_elsewhere)
     outcome.documents = len(docs)
+    outcome.doc_ids = sorted({*(d.id for d in docs), *kept_elsewhere})
     return outcome, removed + [d.id for d in docs]
 
 
@@ -256,9 +290,22 @@ def ingest_paths(ws: Workspace, paths: list[Path], *, as_kind: str | None = None
                  near_dup: float = 0.85, index: bool = True, progress: Progress | None = None,
                  embedder: Any = None, all_roles: bool = False, notes_convention: str | None = None,
                  conventions: Mapping[str, str] | None = None) -> IngestReport:
-    """Ingest files and folders; `notes_convention` forces how all notes mark voices, `conventions` per glob."""
+    """Ingest files and folders under the workspace lock; `notes_convention` forces how all notes mark
+    voices, `conventions` per glob."""
+    with ws.lock("ingest"):
+        return _ingest_paths(ws, paths, as_kind=as_kind, mapping=mapping, max_mb=max_mb, near_dup=near_dup,
+                             index=index, progress=progress, embedder=embedder, all_roles=all_roles,
+                             notes_convention=notes_convention, conventions=conventions)
+
+
+def _ingest_paths(ws: Workspace, paths: list[Path], *, as_kind: str | None, mapping: Mapping[str, str] | None,
+                  max_mb: float, near_dup: float, index: bool, progress: Progress | None, embedder: Any,
+                  all_roles: bool, notes_convention: str | None,
+                  conventions: Mapping[str, str] | None) -> IngestReport:
     report = IngestReport()
-    files = [f for f in discover(paths) if not is_ignored(f)]
+    found = discover(paths)
+    report.files += [FileOutcome(path=p.path, status=p.status, reason=p.reason) for p in found.problems]
+    files = [f for f in found.files if not is_ignored(f)]
     dups = DuplicateIndex(ws, near_dup)
     siblings = Siblings(files)
     stale: list[str] = []

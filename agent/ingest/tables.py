@@ -7,11 +7,11 @@ import io
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from segscribe import columns as columns_
 from segscribe.files import jsonl_lines
-from segscribe.ingest.build import Span, build_document
+from segscribe.ingest.build import Span, build_document, row_key
 from segscribe.ingest.text import IngestError
 from segscribe.ingest.transcript import find_turns
 from segscribe.schemas.document import DocKind, Document, Role
@@ -45,32 +45,50 @@ def find_column(columns: list[str], role: str, mapping: Mapping[str, str] | None
     return columns_.find_column(columns, role, SYNONYMS, mapping, error=IngestError)
 
 
-def read_csv(text: str, name: str) -> Table:
+def read_csv(text: str, name: str, delimiter: str = ",") -> Table:
+    """Read a CSV (or, with ``delimiter="\\t"``, a TSV) with a header row."""
+    if delimiter == "\t":
+        try:
+            return _read_delimited(text, name, delimiter, csv.QUOTE_MINIMAL)
+        except IngestError:
+            # Plain TSV has no quoting, so a field may start with a literal quote character.
+            return _read_delimited(text, name, delimiter, csv.QUOTE_NONE)
+    return _read_delimited(text, name, delimiter, csv.QUOTE_MINIMAL)
+
+
+def _read_delimited(text: str, name: str, delimiter: str, quoting: Literal[0, 1, 2, 3]) -> Table:
+    kind = "TSV" if delimiter == "\t" else "CSV"
     try:
-        reader = csv.reader(io.StringIO(text), strict=True)
+        reader = csv.reader(io.StringIO(text), delimiter=delimiter, quoting=quoting, strict=True)
         header = next(reader, None)
         if not header or not any(h.strip() for h in header):
-            raise IngestError(f"{name}: CSV has no header row")
+            raise IngestError(f"{name}: {kind} has no header row")
         header = [h.strip() for h in header]
         rows: list[dict[str, str]] = []
         ragged: list[int] = []
-        for lineno, raw in enumerate(reader, start=2):
+        for raw in reader:
             if not any(cell.strip() for cell in raw):
                 continue
             if len(raw) != len(header):
-                ragged.append(lineno)
+                ragged.append(reader.line_num)
                 raw = (raw + [""] * len(header))[: len(header)]
             rows.append(dict(zip(header, raw, strict=True)))
     except csv.Error as exc:
-        raise IngestError(f"{name}: broken CSV ({exc}); check quoting and re-export") from exc
+        raise IngestError(f"{name}: broken {kind} ({exc}); check quoting and re-export") from exc
     warnings = []
     if ragged:
         shown = ", ".join(map(str, ragged[:5])) + (" ..." if len(ragged) > 5 else "")
-        warnings.append(f"{name}: {len(ragged)} ragged row(s) padded/truncated to the header (rows {shown})")
+        warnings.append(f"{name}: {len(ragged)} ragged row(s) padded/truncated to the header (lines {shown})")
     return Table(header, rows, warnings)
 
 
+MAX_JSON_DEPTH = 64
+"""Ticket and survey records are flat; deeper nesting is hostile or broken and fails the file cleanly."""
+
+
 def read_json_records(text: str, name: str) -> Table:
+    from segscribe.safeload import fix_surrogates, json_depth
+
     records: list[Any]
     stripped = text.lstrip()
     try:
@@ -79,7 +97,7 @@ def read_json_records(text: str, name: str) -> Table:
             if isinstance(data, dict):
                 lists = [v for v in data.values() if isinstance(v, list)]
                 data = lists[0] if lists else [data]
-            records = list(data)
+            records = list(data) if isinstance(data, list) else []
         else:
             records = []
             for number, line in jsonl_lines(text):  # "\n" only: U+2028 inside a JSON string is not a break
@@ -88,10 +106,15 @@ def read_json_records(text: str, name: str) -> Table:
                 except json.JSONDecodeError as exc:
                     raise IngestError(f"{name}: invalid JSON at line {number} ({exc.msg})") from exc
     except json.JSONDecodeError as exc:
-        raise IngestError(f"{name}: invalid JSON at line {exc.lineno} ({exc.msg})") from exc
+        raise IngestError(f"{name}: invalid JSON at line {exc.lineno}, column {exc.colno} ({exc.msg})") from exc
+    except RecursionError:
+        raise IngestError(f"{name}: JSON nested too deeply to read; flatten the export") from None
     rows = [r for r in records if isinstance(r, dict)]
     if not rows:
         raise IngestError(f"{name}: no JSON objects found")
+    if max(json_depth(r) for r in rows) > MAX_JSON_DEPTH:
+        raise IngestError(f"{name}: JSON records nested deeper than {MAX_JSON_DEPTH} levels; flatten the export")
+    rows = [fix_surrogates(r) for r in rows]
     columns: list[str] = []
     for r in rows:
         for k in r:
@@ -152,7 +175,7 @@ def transcript_rows(table: Table, source: str, mapping: Mapping[str, str] | None
         if not spans:
             spans = [Span(0, len(text), rid, Role.participant)]
         yield build_document(source=f"{source}#{rid}", label=rid, kind=DocKind.interview, text=text,
-                             spans=spans, metadata=meta, title=rid)
+                             spans=spans, metadata=meta, title=rid, id_key=row_key(source, rid))
 
 
 def ticket_rows(table: Table, source: str, mapping: Mapping[str, str] | None) -> Iterator[Document]:
@@ -185,7 +208,8 @@ def ticket_rows(table: Table, source: str, mapping: Mapping[str, str] | None) ->
                 meta[key] = _cell(row, cols[key])
         meta["ticket_id"] = rid
         yield build_document(source=f"{source}#{rid}", label=f"ticket-{rid}", kind=DocKind.ticket, text=text,
-                             spans=spans, metadata=meta, title=_cell(row, cols["subject"]) or f"Ticket {rid}")
+                             spans=spans, metadata=meta, title=_cell(row, cols["subject"]) or f"Ticket {rid}",
+                             id_key=row_key(source, rid))
 
 
 def survey_rows(table: Table, source: str, mapping: Mapping[str, str] | None) -> Iterator[Document]:
@@ -210,4 +234,4 @@ def survey_rows(table: Table, source: str, mapping: Mapping[str, str] | None) ->
             continue
         meta = {k: v for k, v in row.items() if k not in text_cols}
         yield build_document(source=f"{source}#{rid}", label=f"survey-{rid}", kind=DocKind.survey, text=text,
-                             spans=spans, metadata=meta, title=f"Respondent {rid}")
+                             spans=spans, metadata=meta, title=f"Respondent {rid}", id_key=row_key(source, rid))

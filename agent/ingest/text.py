@@ -71,17 +71,22 @@ def decode(data: bytes, name: str = "file") -> Decoded:
 _FRONT = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*\n", re.S)
 
 
-def split_front_matter(text: str) -> tuple[dict[str, Any], int]:
-    """Parse YAML front matter; returns (metadata, offset where the body starts)."""
+FRONT_MATTER_BYTES, FRONT_MATTER_DEPTH, FRONT_MATTER_NODES = 64_000, 8, 2_000
+"""Front matter is a handful of fields; these bounds stop alias bombs and megabyte metadata blobs."""
+
+
+def split_front_matter(text: str, source: str = "front matter") -> tuple[dict[str, Any], int]:
+    """Parse YAML front matter safely; returns (metadata, offset where the body starts)."""
     m = _FRONT.match(text)
     if not m:
         return {}, 0
-    import yaml
+    from segscribe.safeload import LoadError, load_yaml
 
     try:
-        meta = yaml.safe_load(m.group(1)) or {}
-    except yaml.YAMLError as exc:
-        raise IngestError(f"front matter is not valid YAML: {exc}") from exc
+        meta = load_yaml(m.group(1), source=f"{source}: front matter", max_bytes=FRONT_MATTER_BYTES,
+                         max_depth=FRONT_MATTER_DEPTH, max_nodes=FRONT_MATTER_NODES) or {}
+    except LoadError as exc:
+        raise IngestError(str(exc)) from None
     if not isinstance(meta, dict):
         return {}, 0
     return {str(k): v for k, v in meta.items()}, m.end()

@@ -24,10 +24,9 @@ def load(state: RunState, deps: Deps) -> dict[str, Any]:
         report = ingest_paths(deps.workspace, paths, index=False, progress=deps.progress,
                               notes_convention=opts.notes_convention, conventions=opts.notes_conventions)
         record = IngestRecord.model_validate(report.to_dict())
-        # The run covers every document of the files it was given (sources are resolved paths, so match
-        # on the resolved file, which also follows symlinks), including files unchanged since a past ingest.
-        files = {str(Path(f.path).resolve()) for f in report.files}
-        docs = [d for d in deps.workspace.documents() if d.source.split("#")[0] in files]
+        # The run covers every document its files stand for: unchanged files, and duplicates first stored
+        # from another path (ids derive from file name and content, not folder), are included.
+        docs = deps.workspace.documents(ids=report.document_ids())
     else:
         record = IngestRecord()
         docs = deps.workspace.documents()

@@ -10,6 +10,8 @@ and ``&`` as ``\\u003c`` etc., so a transcript cannot close the script element. 
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 from collections.abc import Iterable
 from html import escape
@@ -376,7 +378,12 @@ def _appendix(h: _Html) -> str:
     return out + "<h3>Sources</h3>" + _table(["Document", "Title", "Kind", "Source", "Passages"], rows)
 
 
-_CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:"
+def _csp() -> str:
+    """Only the report's own inline script may run (by its hash); no 'unsafe-inline' for scripts."""
+    digest = base64.b64encode(hashlib.sha256(JS.encode("utf-8")).digest()).decode("ascii")
+    return f"default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-{digest}'; img-src data:"
+
+
 def words(c: Cite) -> str:
     """An item's words: a quotation when verbatim, a marked note (never in quotation marks) otherwise."""
     if c.verbatim:
@@ -424,7 +431,7 @@ def render_html(report: StrategyReport) -> str:
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">'
+        f'<meta http-equiv="Content-Security-Policy" content="{_csp()}">'
         f"<title>{esc(report.title)}</title><style>{CSS}</style></head><body>"
         f'<header class="masthead"><div class="wrap"><p class="kicker">{_KICKER[report.kind]}</p>'
         f'<h1>{esc(report.title)}</h1><p class="meta">{meta}</p></div></header>'

@@ -84,6 +84,28 @@ class VectorIndex:
         )
         self.max_batch = int(getattr(self._client, "get_max_batch_size", lambda: 5000)())
 
+    @classmethod
+    def open_read_only(cls, path: Path) -> VectorIndex:
+        """The index at `path` for queries only, also when the folder cannot be written.
+
+        Chroma has no read-only client (chroma-core/chroma#1438): it writes to its SQLite file on open. On
+        a folder we cannot write, query a private temporary copy instead; it is removed with the object.
+        """
+        import os
+        import shutil
+        import tempfile
+        import weakref
+
+        if os.access(path, os.W_OK) and all(os.access(p, os.W_OK) for p in path.glob("*.sqlite3")):
+            return cls(path)
+        tmp = tempfile.mkdtemp(prefix="segscribe-index-")
+        copy = Path(tmp) / "chroma"
+        if path.is_dir():
+            shutil.copytree(path, copy)
+        index = cls(copy)
+        weakref.finalize(index, shutil.rmtree, tmp, True)
+        return index
+
     def count(self) -> int:
         return int(self._col.count())
 

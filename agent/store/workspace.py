@@ -7,6 +7,7 @@ one SQLite transaction, so a crash never leaves half a document behind.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
@@ -35,6 +36,9 @@ CREATE INDEX IF NOT EXISTS passages_doc ON passages(doc_id);
 CREATE TABLE IF NOT EXISTS files (
   path TEXT PRIMARY KEY, file_hash TEXT NOT NULL, kind TEXT NOT NULL, documents INTEGER NOT NULL,
   ingested_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS file_documents (
+  path TEXT NOT NULL, doc_id TEXT NOT NULL, PRIMARY KEY (path, doc_id)
 );
 CREATE TABLE IF NOT EXISTS metadata_records (
   key TEXT PRIMARY KEY, source TEXT NOT NULL, record TEXT NOT NULL
@@ -81,25 +85,32 @@ def _migrate(con: sqlite3.Connection) -> None:
     cols = {r[1] for r in con.execute("PRAGMA table_info(passages)")}
     if "voice" not in cols:
         con.execute("ALTER TABLE passages ADD COLUMN voice TEXT")
+_HELD: dict[str, tuple[int, int]] = {}
+"""Workspace locks this process holds: resolved root -> (file descriptor, depth), so nesting is free."""
 
 
 class Workspace:
     """A segscribe workspace folder."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, read_only: bool = False) -> None:
         self.root = Path(root)
         self.db_path = self.root / "segscribe.db"
         self.chroma_path = self.root / "chroma"
         self.runs_path = self.root / "runs"
+        self.read_only = read_only
+        """Open the database read-only and never create anything (status, search, evidence)."""
 
     # -- lifecycle -----------------------------------------------------------------
     @classmethod
-    def open(cls, root: Path, create: bool = True) -> Workspace:
-        ws = cls(root)
+    def open(cls, root: Path, create: bool = True, read_only: bool = False) -> Workspace:
+        """Open (and by default create) a workspace; `read_only` writes nothing, so it works on read-only media."""
+        ws = cls(root, read_only=read_only)
         if ws.root.exists() and not ws.root.is_dir():
             raise WorkspaceError(f"workspace {root} is a file, not a folder: pass --workspace with a folder path")
-        if not ws.db_path.exists() and not create:
+        if not ws.db_path.exists() and (read_only or not create):
             raise WorkspaceError(f"no workspace at {root}: run `segscribe init` or pass --workspace")
+        if read_only:
+            return ws
         try:
             ws.init()
         except (OSError, sqlite3.Error) as exc:
@@ -126,14 +137,67 @@ class Workspace:
 
     @contextmanager
     def connect(self) -> Iterator[sqlite3.Connection]:
-        con = sqlite3.connect(self.db_path, timeout=30)
-        con.execute("PRAGMA foreign_keys = ON")
-        con.execute("PRAGMA journal_mode = WAL")
+        if self.read_only:
+            con = self._connect_read_only()
+        else:
+            con = sqlite3.connect(self.db_path, timeout=30)
+            con.execute("PRAGMA foreign_keys = ON")
+            con.execute("PRAGMA journal_mode = WAL")
         try:
             with con:
                 yield con
         finally:
             con.close()
+
+    @contextmanager
+    def lock(self, what: str) -> Iterator[None]:
+        """Hold the workspace's write lock for `what` (e.g. "ingest"); re-entrant within one process.
+
+        A second process that wants it fails at once with who holds it, instead of embedding everything
+        a second time next to the first.
+        """
+        key = str(self.root.resolve())
+        if key in _HELD:
+            fd, depth = _HELD[key]
+            _HELD[key] = (fd, depth + 1)
+        else:
+            _HELD[key] = (self._acquire(what), 1)
+        try:
+            yield
+        finally:
+            fd, depth = _HELD[key]
+            if depth > 1:
+                _HELD[key] = (fd, depth - 1)
+            else:
+                del _HELD[key]
+                os.close(fd)  # closing the descriptor releases the flock
+
+    def _acquire(self, what: str) -> int:
+        import fcntl
+
+        path = self.root / "lock"
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "another process"
+            os.close(fd)
+            raise WorkspaceError(f"workspace {self.root} is busy: {holder}. Wait for it to finish, or use "
+                                 "another --workspace") from None
+        os.ftruncate(fd, 0)
+        since = time.strftime("%H:%M:%S")
+        os.pwrite(fd, f"segscribe {what} (pid {os.getpid()}) has been writing to it since {since}".encode(), 0)
+        return fd
+
+    def _connect_read_only(self) -> sqlite3.Connection:
+        """A read-only connection; on a folder we cannot write, SQLite cannot make its WAL index either,
+        so the file is opened as immutable (nobody can be writing it from here)."""
+        from urllib.parse import quote
+
+        uri = f"file:{quote(str(self.db_path.resolve()))}?mode=ro"
+        if not os.access(self.root, os.W_OK):
+            uri += "&immutable=1"
+        return sqlite3.connect(uri, uri=True, timeout=30)
 
     # -- documents -------------------------------------------------------------------
     def file_record(self, path: str) -> tuple[str, str, int] | None:
@@ -141,13 +205,21 @@ class Workspace:
             row = con.execute("SELECT file_hash, kind, documents FROM files WHERE path = ?", (path,)).fetchone()
         return (row[0], row[1], row[2]) if row else None
 
-    def replace_file(self, path: str, file_hash: str, kind: str, docs: Iterable[Document]) -> list[str]:
-        """Atomically replace everything from `path` with `docs`; returns ids of removed documents."""
+    def replace_file(self, path: str, file_hash: str, kind: str, docs: Iterable[Document],
+                     same_as: Iterable[str] = ()) -> list[str]:
+        """Atomically replace everything from `path` with `docs`; returns ids of removed documents.
+
+        `same_as` are ids of documents stored from another path that this file also stands for
+        (its duplicates), so a run over this file includes them.
+        """
         docs = list(docs)
         now = time.time()
         with self.connect() as con:
             old = [r[0] for r in con.execute("SELECT id FROM documents WHERE file = ?", (path,))]
             con.execute("DELETE FROM documents WHERE file = ?", (path,))
+            con.execute("DELETE FROM file_documents WHERE path = ?", (path,))
+            con.executemany("INSERT OR IGNORE INTO file_documents VALUES (?, ?)",
+                            [(path, i) for i in [*(d.id for d in docs), *same_as]])
             for d in docs:
                 con.execute(
                     "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?,0,?)",
@@ -168,10 +240,26 @@ class Workspace:
         with self.connect() as con:
             con.execute("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?)", (path, file_hash, kind, n, time.time()))
 
-    def hashes(self) -> dict[str, tuple[str, str]]:
-        """content_hash -> (doc id, source) for duplicate detection."""
+    def hashes(self) -> dict[str, tuple[str, str, str]]:
+        """content_hash -> (doc id, source, file) for duplicate detection."""
         with self.connect() as con:
-            return {h: (i, s) for i, h, s in con.execute("SELECT id, content_hash, source FROM documents")}
+            return {h: (i, s, f) for i, h, s, f in con.execute("SELECT id, content_hash, source, file FROM documents")}
+
+    def document_files(self) -> dict[str, str]:
+        """doc id -> the file path it was stored from."""
+        with self.connect() as con:
+            return dict(con.execute("SELECT id, file FROM documents").fetchall())
+
+    def file_document_ids(self, path: str) -> list[str] | None:
+        """Ids of existing documents a file stands for; None when one of them has gone (re-read the file)."""
+        with self.connect() as con:
+            mapped = [r[0] for r in con.execute("SELECT doc_id FROM file_documents WHERE path = ?", (path,))]
+            own = [r[0] for r in con.execute("SELECT id FROM documents WHERE file = ?", (path,))]
+            wanted = sorted(set(mapped) | set(own))
+            existing = {r[0] for b in range(0, len(wanted), 500) for r in con.execute(
+                f"SELECT id FROM documents WHERE id IN ({','.join('?' * len(wanted[b:b + 500]))})",
+                wanted[b : b + 500])}
+        return wanted if existing == set(wanted) else None
 
     def documents(self, kind: str | None = None, ids: Iterable[str] | None = None) -> list[Document]:
         """Documents (optionally of one kind / with given ids), ordered by id, with their passages."""

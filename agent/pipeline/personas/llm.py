@@ -27,15 +27,13 @@ from segscribe.pipeline.personas.gate import Problem, persona_problems
 from segscribe.pipeline.personas.naming import dominant_title, persona_name, role_text
 from segscribe.prompting import load_prompt
 from segscribe.providers.base import ChatModel, LLMRequest
-from segscribe.redact import Redactor, document_names, name_variants
-from segscribe.schemas.document import Document, Role
+from segscribe.redact import GENERIC_SPEAKERS, Pseudonyms, Redactor, document_names, name_variants
+from segscribe.schemas.document import Document
 from segscribe.schemas.evidence import EvidenceBase, JobToBeDone, PainPoint, Workaround
 from segscribe.schemas.persona import Claim, ClaimField, DraftClaim, Persona, PersonaDraftList, QuoteRef
 from segscribe.schemas.segment import SegmentProfile
 
 TASK = "draft_persona"
-#: Speaker labels that are roles, not names: never redacted as names.
-GENERIC_SPEAKERS = frozenset({*(r.value for r in Role), "user", "respondent", "unknown", "support"})
 FIELDS = ("one_liner", "role_context", "goals", "success_metrics", "pains", "jobs_functional",
           "jobs_emotional", "jobs_social", "behaviours", "tools_alternatives", "decision_criteria",
           "channels")
@@ -68,7 +66,9 @@ def draft_personas_llm(
     names = sorted({n for e in items if e.doc_id in docs for n in document_names(docs[e.doc_id])}
                    | {e.speaker for e in items if e.speaker.strip().casefold() not in GENERIC_SPEAKERS})
     redactor = Redactor(names) if redact else None
-    pack = _pack(items, docs, redactor)
+    # Evidence ids and participant keys embed document ids, which come from file names (often surnames).
+    ev_ids, who = (Pseudonyms("E"), Pseudonyms("R")) if redact else (None, None)
+    pack = _pack(items, docs, redactor, ev_ids, who)
     profile_text = "\n".join(data_sources([], profile)) or "(no customer-table profile)"
     feedback: list[str] = []
     personas: list[Persona] = []
@@ -78,11 +78,12 @@ def draft_personas_llm(
         system, user = prompt.render(segment=_clean(redactor, segment), tier=tier or "unscored",
                                      profile=_clean(redactor, profile_text), evidence=pack,
                                      max_personas=str(max_personas),
-                                     feedback=_feedback_block([_clean(redactor, f) for f in feedback]))
+                                     feedback=_feedback_block([_hide(ev_ids, _clean(redactor, f))
+                                                               for f in feedback]))
         request = LLMRequest(task=TASK, prompt_ref=prompt.ref, system=system, user=user, max_tokens=8192,
                              metadata={"segment": segment, "redacted": redactor is not None,
                                        "evidence": len(items), "attempt": attempt + 1})
-        result = _restore(chat.generate(request, PersonaDraftList), redactor)
+        result = _restore(chat.generate(request, PersonaDraftList), redactor, ev_ids)
         personas, problems, notes = _convert(result, segment, known, items, docs, names, tier, profile,
                                              max_personas, chat.name, prompt.ref)
         problems += [p for persona in personas for p in persona_problems(persona, known, set(seg_by_id))]
@@ -96,15 +97,17 @@ def draft_personas_llm(
 # --------------------------------------------------------------------------- pack, restore, convert
 
 
-def _pack(items: Sequence[EvidenceBase], docs: Mapping[str, Document], redactor: Redactor | None) -> str:
+def _pack(items: Sequence[EvidenceBase], docs: Mapping[str, Document], redactor: Redactor | None,
+          ev_ids: Pseudonyms | None = None, who: Pseudonyms | None = None) -> str:
     def clean(value: Any) -> Any:
         return redactor.redact(value) if redactor and isinstance(value, str) else value
 
     lines = []
     for e in items:
         doc = docs.get(e.doc_id)
-        row: dict[str, Any] = {"id": e.id, "kind": str(getattr(e, "kind", "")), "speaker": e.speaker,
-                               "participant": e.who, "quote": e.quote, "summary": e.summary,
+        row: dict[str, Any] = {"id": ev_ids.alias(e.id) if ev_ids else e.id, "kind": str(getattr(e, "kind", "")),
+                               "speaker": e.speaker, "participant": who.alias(e.who) if who else e.who,
+                               "quote": e.quote, "summary": e.summary,
                                "context": role_text(doc.metadata) if doc is not None else None}
         if isinstance(e, PainPoint):
             row.update(frequency=e.frequency, intensity=e.intensity)
@@ -129,17 +132,24 @@ def _feedback_block(feedback: list[str]) -> str:
     return f"Your previous answer had these problems; fix them and answer again:\n{lines}"
 
 
-def _restore(result: PersonaDraftList, redactor: Redactor | None) -> PersonaDraftList:
-    if redactor is None:
+def _hide(ev_ids: Pseudonyms | None, text: str) -> str:
+    return ev_ids.hide(text) if ev_ids is not None else text
+
+
+def _restore(result: PersonaDraftList, redactor: Redactor | None,
+             ev_ids: Pseudonyms | None = None) -> PersonaDraftList:
+    """Placeholders back to the original text, evidence stand-ins (`E3`) back to evidence ids."""
+    if redactor is None and ev_ids is None:
         return result
 
-    def walk(value: Any) -> Any:
+    def walk(value: Any, key: str = "") -> Any:
         if isinstance(value, str):
-            return redactor.restore(value)
+            value = redactor.restore(value) if redactor is not None else value
+            return ev_ids.real(value) if ev_ids is not None and key in ("evidence_id", "evidence_ids") else value
         if isinstance(value, list):
-            return [walk(v) for v in value]
+            return [walk(v, key) for v in value]
         if isinstance(value, dict):
-            return {k: walk(v) for k, v in value.items()}
+            return {k: walk(v, k) for k, v in value.items()}
         return value
 
     return PersonaDraftList.model_validate(walk(result.model_dump()))
