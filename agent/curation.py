@@ -13,7 +13,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from segscribe.pipeline.themes import owner
 from segscribe.schemas.curation import (
     CurationNote,
     EditFinding,
@@ -113,7 +112,7 @@ def _estimate_total(themes: Sequence[Theme], findings: Sequence[Finding], by_id:
 def _restat(theme: Theme, st: _State) -> Theme:
     """Recount a theme's kinds, participants and document share from its evidence."""
     items = [st.by_id[i] for i in theme.evidence_ids if i in st.by_id]
-    freq = Counter(owner(e) for e in items)
+    freq = Counter(e.who for e in items)
     docs = {e.doc_id for e in items}
     rep = theme.representative_id if theme.representative_id in theme.evidence_ids else (
         theme.evidence_ids[0] if theme.evidence_ids else None)
@@ -176,7 +175,7 @@ def _strip_finding(f: Finding, eid: str, st: _State) -> Finding | None:
     if not ids:
         return None
     items = [st.by_id[i] for i in ids if i in st.by_id]
-    keys = {k for e in items for k in (e.participant_id, e.customer_id, e.doc_id, e.speaker) if k}
+    keys = {k for e in items for k in (e.who, e.participant_id, e.customer_id, e.doc_id, e.speaker) if k}
     cov = f.coverage.model_copy(update={"sessions": len({e.doc_id for e in items}),
                                         "participants": [p for p in f.coverage.participants if p in keys]})
     parts = [p.model_copy(update={"evidence_ids": [i for i in p.evidence_ids if i != eid]}) for p in f.parts]

@@ -83,7 +83,7 @@ def test_merge_then_rename_follows_the_merged_theme() -> None:
     t1 = cur.themes[0]
     assert t1.label == "Sync failures" and t1.evidence_ids == ["e1", "e2", "e3", "e7"]
     assert t1.kinds == {"pain": 4} and t1.participants == 3 and t1.doc_share == 0.75
-    assert t1.frequency_by_participant == {"p1": 1, "p2": 2, "p3": 1}
+    assert t1.frequency_by_participant == {"participant:p1": 1, "participant:p2": 2, "participant:p3": 1}
 
 
 def test_split_moves_items_to_a_new_theme() -> None:

@@ -14,8 +14,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from segscribe.curation import apply_curation
-from segscribe.runner import RunOptions
 from segscribe.schemas.curation import CurationAction, GroupRef
+from segscribe.schemas.run import RunOptions
 from segscribe.web import data
 from segscribe.web.context import USER_COOKIE, clean_name, curated, render, run_or_404, shared, who
 from segscribe.web.jobs import RunBusy, run_inputs, worker_alive
@@ -96,12 +96,12 @@ async def resume_run(request: Request) -> Response:
     orphan = not job and (data.run_status(sh.ws, run_id) != "running" or worker_alive(data.worker_pid(root)))
     if (job and job.state != "failed") or orphan:
         raise HTTPException(409, "only an interrupted or failed run can be resumed")
-    return _launch(request, RunOptions(inputs=[], resume=run_id))
+    return _launch(request, None, resume=run_id)
 
 
-def _launch(request: Request, opts: RunOptions) -> Response:
+def _launch(request: Request, opts: RunOptions | None, resume: str | None = None) -> Response:
     try:
-        job = shared(request).jobs.start(opts)
+        job = shared(request).jobs.start(opts, resume=resume)
     except RunBusy as exc:
         raise HTTPException(409, str(exc)) from None
     base = request.scope.get("root_path", "")

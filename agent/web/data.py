@@ -1,4 +1,4 @@
-"""Every read of a run's files for the web app, in one place (to be replaced by the typed artifacts module).
+"""Every read of a run's files for the web app, in one place, through the typed artifacts (segscribe.artifacts).
 
 Parsed runs are cached by the files' modification times, so a page of a finished run costs no parsing
 after the first view, and a run that is still writing shows its newest files.
@@ -15,11 +15,14 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from segscribe.schemas.evidence import EVIDENCE_CLASSES, EvidenceBase
+from segscribe import artifacts as A
+from segscribe.artifacts import RunDir
+from segscribe.schemas.evidence import EvidenceBase
 from segscribe.schemas.finding import Finding
 from segscribe.schemas.persona import Persona
+from segscribe.schemas.run import IngestRecord, RunRecord
 from segscribe.schemas.scoring import ScoringResult
-from segscribe.schemas.segment import Segmentation
+from segscribe.schemas.segment import Segmentation, SegmentsResult
 from segscribe.schemas.strategy import StrategyReport
 from segscribe.schemas.theme import Theme
 from segscribe.store.workspace import Workspace
@@ -32,10 +35,6 @@ STAGE_FILES = (("load", "ingest.json"), ("extract", "evidence.jsonl"), ("themes"
 _WATCHED = ("evidence.jsonl", "themes.json", "findings.json", "personas.json", "segments.json", "scoring.json",
             "report.json", "run.json", "ingest.json")
 _CACHE_SIZE = 4
-
-
-def _read_json(path: Path, default: Any = None) -> Any:
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else default
 
 
 @dataclass
@@ -86,23 +85,16 @@ def worker_pid(root: Path) -> int | None:
 
 
 class RunData:
-    """One run's outputs, parsed on first use."""
+    """One run's outputs, read through the typed artifacts on first use."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self.id = root.name
+        self.dir = RunDir(root)
 
     @cached_property
     def evidence(self) -> list[EvidenceBase]:
-        path = self.root / "evidence.jsonl"
-        if not path.is_file():
-            return []
-        out = []
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                row = json.loads(line)
-                out.append(EVIDENCE_CLASSES[row["kind"]].model_validate(row))
-        return out
+        return self.dir.read(A.EVIDENCE)
 
     @cached_property
     def evidence_by_id(self) -> dict[str, EvidenceBase]:
@@ -110,64 +102,53 @@ class RunData:
 
     @cached_property
     def themes(self) -> list[Theme]:
-        return [Theme.model_validate(t) for t in _read_json(self.root / "themes.json", [])]
+        return self.dir.read(A.THEMES)
 
     @cached_property
     def findings(self) -> list[Finding] | None:
-        """None when the run has no findings file (runs from before findings existed)."""
-        data = _read_json(self.root / "findings.json")
-        return None if data is None else [Finding.model_validate(f) for f in data]
+        """None when the run has no findings file (older runs, or a run still going)."""
+        return self.dir.read(A.FINDINGS) if self.dir.exists(A.FINDINGS) else None
 
     @cached_property
     def personas(self) -> list[Persona]:
-        return [Persona.model_validate(p) for p in _read_json(self.root / "personas.json", [])]
+        return self.dir.read(A.PERSONAS)
 
     @cached_property
-    def segments_data(self) -> dict[str, Any]:
-        return _read_json(self.root / "segments.json", {}) or {}
+    def segments(self) -> SegmentsResult:
+        return self.dir.read(A.SEGMENTS)
 
     @cached_property
     def segmentation(self) -> Segmentation | None:
-        key = "table" if self.segments_data.get("primary") == "table" else "needs"
-        raw = self.segments_data.get(key)
-        return Segmentation.model_validate(raw) if raw else None
+        return self.segments.primary_segmentation
 
     @cached_property
     def segment_of(self) -> dict[str, str]:
-        """Evidence id -> the segment its speaker is in (the pipeline's own definition)."""
-        from segscribe.nodes.outputs import evidence_by_segment
-
-        if not self.segments_data:
-            return {}
-        groups = evidence_by_segment(self.segments_data, self.evidence)
-        return {e.id: seg for seg, items in groups.items() for e in items}
+        """Evidence id -> its primary segment (the pipeline's own definition, SegmentsResult.segment_of)."""
+        return {e.id: seg for e in self.evidence if (seg := self.segments.segment_of(e))}
 
     @cached_property
     def scoring(self) -> ScoringResult | None:
-        raw = _read_json(self.root / "scoring.json")
-        return ScoringResult.model_validate(raw) if raw else None
+        return self.dir.read(A.SCORING)
 
     @cached_property
-    def record(self) -> dict[str, Any]:
-        return _read_json(self.root / "run.json", {}) or {}
+    def record(self) -> RunRecord | None:
+        return self.dir.read(A.RUN) if self.dir.exists(A.RUN) else None
 
     @cached_property
-    def options(self) -> dict[str, Any]:
-        return _read_json(self.root / "options.json", {}) or {}
-
-    @cached_property
-    def ingest(self) -> dict[str, Any]:
-        return _read_json(self.root / "ingest.json", {}) or {}
+    def ingest(self) -> IngestRecord:
+        return self.dir.read(A.INGEST)
 
     @cached_property
     def report(self) -> StrategyReport | None:
-        raw = _read_json(self.root / "report.json")
-        return StrategyReport.model_validate(raw) if raw else None
+        """report.json (the renderer's own model; not a stage artifact)."""
+        path = self.root / "report.json"
+        return StrategyReport.model_validate_json(path.read_text(encoding="utf-8")) if path.is_file() else None
 
     @cached_property
     def doc_ids(self) -> list[str]:
-        """Documents of the run (the sessions): every input document."""
-        return sorted(_read_json(self.root / "inputs.json", {}) or {})
+        """Documents of the run (its sessions): every input document."""
+        inputs: dict[str, Any] = self.dir.read(A.INPUTS)
+        return sorted(inputs)
 
 
 _cache: OrderedDict[tuple[str, tuple[Any, ...]], RunData] = OrderedDict()

@@ -13,7 +13,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from segscribe.curation import Curated
-from segscribe.pipeline.themes import owner
 from segscribe.schemas.document import VERBATIM_VOICES
 from segscribe.schemas.strategy import CitedSource, StrategyReport
 from segscribe.web import data
@@ -41,7 +40,7 @@ def evidence_csv(run: data.RunData, cur: Curated) -> str:
     w.writerow(CSV_COLUMNS)
     for e in run.evidence:
         c = e.citations[0]
-        row = (e.id, e.kind, e.voice.value, e.voice in VERBATIM_VOICES, c.quote, e.summary, e.speaker, owner(e),
+        row = (e.id, e.kind, e.voice.value, e.voice in VERBATIM_VOICES, c.quote, e.summary, e.speaker, e.who,
                c.doc_id, c.start, c.end, theme_of.get(e.id, ""), run.segment_of.get(e.id, ""), e.confidence,
                "rejected" if e.id in cur.rejected else "kept", cur.rejected.get(e.id, ""))
         w.writerow([neutralise(v) for v in row])

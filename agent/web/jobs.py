@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from segscribe.artifacts import new_run_id
 from segscribe.errors import SegscribeError
-from segscribe.runner import RunOptions
-from segscribe.runs import new_run_id
+from segscribe.schemas.run import RunOptions
 from segscribe.store.workspace import Workspace
 
 
@@ -31,8 +31,9 @@ class RunBusy(SegscribeError):
 class Job:
     run_id: str
     started: float = field(default_factory=time.time)
-    state: str = "running"  # running | finished | failed
+    state: str = "running"  # running | finished | partial | stopped | failed
     error: str | None = None
+    outcome: str | None = None  # the run record's status, reported by the worker at the end
     progress: dict[str, tuple[int, int]] = field(default_factory=dict)
     finished: float | None = None
 
@@ -59,27 +60,26 @@ class RunManager:
     def get(self, run_id: str) -> Job | None:
         return self.jobs.get(run_id)
 
-    def start(self, opts: RunOptions) -> Job:
-        """Start a new run (or resume one when `opts.resume` is set) in a background thread."""
+    def start(self, opts: RunOptions | None, resume: str | None = None) -> Job:
+        """Start a new run with `opts`, or resume run `resume` with its saved options, in a worker process."""
         with self._lock:
             busy = self.active()
             if busy is not None:
                 raise RunBusy(f"run {busy.run_id} is still going: wait for it to finish (or open it)")
-            run_id = opts.resume or _fresh_id(self.ws)
-            if not opts.resume:
-                opts.run_id = run_id
+            run_id = resume or _fresh_id(self.ws)
             job = Job(run_id=run_id)
             self.jobs[run_id] = job
-        threading.Thread(target=self._work, args=(job, opts), name=f"run-{run_id}", daemon=True).start()
+        threading.Thread(target=self._work, args=(job, opts, resume), name=f"run-{run_id}", daemon=True).start()
         return job
 
-    def _work(self, job: Job, opts: RunOptions) -> None:
-        from segscribe.web.worker import options_json
+    def _work(self, job: Job, opts: RunOptions | None, resume: str | None) -> None:
+        from segscribe.web.worker import run_request
 
         folder = self.ws.runs_path / job.run_id
         folder.mkdir(parents=True, exist_ok=True)
         log = folder / "worker.log"
-        cmd = [sys.executable, "-m", "segscribe.web.worker", "run", str(self.ws.root.resolve()), options_json(opts)]
+        request = run_request(opts, None if resume else job.run_id, resume)
+        cmd = [sys.executable, "-m", "segscribe.web.worker", "run", str(self.ws.root.resolve()), request]
         try:
             with log.open("ab") as err:
                 proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, text=True)
@@ -88,7 +88,7 @@ class RunManager:
                 for line in proc.stdout:
                     self._message(job, line)
                 code = proc.wait()
-            job.state = "finished" if code == 0 else "failed"
+            job.state = (job.outcome or "finished") if code == 0 else "failed"
             if code and not job.error:
                 job.error = _last_line(log) or f"the run stopped with exit code {code}"
         except OSError as exc:
@@ -104,6 +104,8 @@ class RunManager:
             return  # a stray print of some library: not a progress message
         if isinstance(msg, dict) and "error" in msg:
             job.error = str(msg["error"])
+        elif isinstance(msg, dict) and "status" in msg:
+            job.outcome = str(msg["status"])
         elif isinstance(msg, dict) and {"stage", "done", "total"} <= set(msg):
             job.update(str(msg["stage"]), int(msg["done"]), int(msg["total"]))
 

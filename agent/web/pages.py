@@ -11,7 +11,6 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from segscribe.pipeline.themes import owner
 from segscribe.schemas.document import VERBATIM_VOICES, Document
 from segscribe.schemas.evidence import EvidenceBase
 from segscribe.web import data
@@ -140,10 +139,10 @@ def _filtered(request: Request, run: data.RunData, cur: Any) -> tuple[list[Evide
              if (not want["kind"] or e.kind == want["kind"]) and (not want["voice"] or e.voice.value == want["voice"])
              and (not want["theme"] or theme_of.get(e.id) == want["theme"])
              and (not want["segment"] or run.segment_of.get(e.id) == want["segment"])
-             and (not want["participant"] or owner(e) == want["participant"])]
+             and (not want["participant"] or e.who == want["participant"])]
     options = {"kind": sorted({e.kind for e in cur.evidence}), "voice": sorted({e.voice.value for e in cur.evidence}),
                "theme": [(t.id, t.label) for t in cur.themes], "segment": sorted(set(run.segment_of.values())),
-               "participant": sorted({owner(e) for e in cur.evidence})}
+               "participant": sorted({e.who for e in cur.evidence})}
     labels = {t.id: t.label for t in cur.themes}
     return items, {"want": want, "options": options, "theme_of": {i: labels[t] for i, t in theme_of.items()}}
 
@@ -211,7 +210,7 @@ async def source_page(request: Request) -> Response:
 
 
 async def search_page(request: Request) -> Response:
-    from segscribe.errors import USER_ERRORS
+    from segscribe.errors import SegscribeError
     from segscribe.search import search_passages
 
     sh = shared(request)
@@ -223,7 +222,7 @@ async def search_page(request: Request) -> Response:
         try:
             hits = await run_in_threadpool(lambda: search_passages(sh.ws, q, k=20, kind=kind, role=role,
                                                                    embedder=sh.embedder()))
-        except USER_ERRORS as exc:
+        except SegscribeError as exc:
             error = str(exc)
     return render(request, "search.html", {"q": q, "kind": kind or "", "role": role or "", "hits": hits,
                                            "error": error})

@@ -15,11 +15,10 @@ from pathlib import Path
 from typing import Any
 
 
-def options_json(opts: Any) -> str:
-    """RunOptions as JSON (paths as strings), for the worker's command line."""
-    data = {k: (str(v) if isinstance(v, Path) else v) for k, v in opts.__dict__.items()}
-    data["inputs"] = [str(p) for p in opts.inputs]
-    return json.dumps(data)
+def run_request(opts: Any, run_id: str | None, resume: str | None) -> str:
+    """The worker's `run` argument: the options (schemas.run.RunOptions), the new run's id, or a run to resume."""
+    return json.dumps({"options": opts.model_dump(mode="json") if opts is not None else None,
+                       "run_id": run_id, "resume": resume})
 
 
 def ingest(ws_root: str, folder: str, max_mb: str) -> int:
@@ -38,15 +37,15 @@ def ingest(ws_root: str, folder: str, max_mb: str) -> int:
     return 0
 
 
-def run(ws_root: str, options: str) -> int:
+def run(ws_root: str, request: str) -> int:
     """Run the pipeline, printing progress as it goes."""
-    from segscribe.errors import USER_ERRORS
-    from segscribe.runner import RunOptions, run_pipeline
+    from segscribe.errors import SegscribeError
+    from segscribe.runner import run_pipeline
+    from segscribe.schemas.run import RunOptions
     from segscribe.store.workspace import Workspace
 
-    data = json.loads(options)
-    data["inputs"] = [Path(p) for p in data["inputs"]]
-    data["analyst_sheet"] = Path(data["analyst_sheet"]) if data.get("analyst_sheet") else None
+    req = json.loads(request)
+    opts = RunOptions.model_validate(req["options"] or {})
     lock = threading.Lock()
 
     def say(**msg: Any) -> None:
@@ -54,9 +53,10 @@ def run(ws_root: str, options: str) -> int:
             print(json.dumps(msg), flush=True)
 
     try:
-        run_pipeline(Workspace.open(Path(ws_root)), RunOptions(**data),
-                     lambda stage, done, total: say(stage=stage, done=done, total=total))
-    except USER_ERRORS as exc:
+        rec = run_pipeline(Workspace.open(Path(ws_root)), opts, lambda stage, done, total: say(
+            stage=stage, done=done, total=total), resume=req["resume"], run_id=req["run_id"])
+        say(status=rec.status)
+    except SegscribeError as exc:
         say(error=str(exc))
         return 2
     return 0
