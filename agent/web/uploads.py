@@ -13,7 +13,6 @@ import sys
 import time
 import unicodedata
 import zipfile
-from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
@@ -250,17 +249,6 @@ def _reason(exc: BaseException) -> str:
     if isinstance(exc, zipfile.BadZipFile):
         return f"broken zip file ({exc})"
     return str(exc)
-
-
-def voice_shares(docs: list[Any], path: str) -> dict[str, float]:
-    """Share of the file's passage text by voice (participant, customer, notes, interviewer, template)."""
-    counts: Counter[str] = Counter()
-    for d in docs:
-        if d.source.split("#")[0] == path:
-            for p in d.passages:
-                counts[p.voice.value] += p.end - p.start
-    total = sum(counts.values())
-    return {k: round(v / total, 3) for k, v in sorted(counts.items())} if total else {}
 
 
 def past_batches(ws: Workspace, limit: int = 10) -> list[tuple[str, list[dict[str, Any]]]]:

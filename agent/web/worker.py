@@ -22,18 +22,17 @@ def run_request(opts: Any, run_id: str | None, resume: str | None) -> str:
 
 
 def ingest(ws_root: str, folder: str, max_mb: str) -> int:
-    """Ingest (and index) an upload folder; print each file's outcome with its share of text by voice."""
+    """Ingest (and index) an upload folder as `segscribe ingest` would; print each file's outcome."""
     from dataclasses import asdict
 
     from segscribe.ingest.service import ingest_paths
     from segscribe.store.workspace import Workspace
-    from segscribe.web.uploads import voice_shares
 
     ws = Workspace.open(Path(ws_root))
-    report = ingest_paths(ws, [Path(folder)], max_mb=float(max_mb))
-    docs = ws.documents()
-    files = [{**asdict(o), "voices": voice_shares(docs, str(Path(o.path).resolve()))} for o in report.files]
-    print(json.dumps({"files": files}), flush=True)
+    settings = ws.settings(max_file_mb=float(max_mb))
+    report = ingest_paths(ws, [Path(folder)], mapping=settings.columns or None, max_mb=settings.max_file_mb,
+                          near_dup=settings.near_duplicate_threshold, conventions=settings.notes_conventions)
+    print(json.dumps({"files": [asdict(o) for o in report.files]}), flush=True)
     return 0
 
 
