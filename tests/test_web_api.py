@@ -10,6 +10,7 @@ import re
 import time
 import zipfile
 from collections.abc import Iterator
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -155,14 +156,26 @@ def test_citation_highlights_the_exact_quote(site: dict[str, Any]) -> None:
         r = c.get(f"/runs/{site['run_id']}/cite/{e['id']}", headers={"HX-Request": "true"})
         assert r.status_code == 200 and "<html" not in r.text  # a fragment for the panel
         mark = re.search(r'<mark id="highlight">(.*?)</mark>', r.text, re.S)
-        from html import unescape
-
         assert mark and unescape(mark.group(1)) == e["citations"][0]["quote"]
         assert f'<dd id="cite-speaker">{e["speaker"]}</dd>' in r.text or e["speaker"] in r.text
     doc = _evidence(site["run"])[0]["doc_id"]
     assert c.get(f"/source/{doc}?start=5&end=2").status_code == 400
     assert c.get(f"/source/{doc}?start=0&end=99999999").status_code == 400
     assert c.get(f"/source/{doc}?start=a&end=2").status_code == 400
+
+
+def test_notes_are_never_shown_as_quotes(site: dict[str, Any]) -> None:
+    c, run = site["c"], site["run_id"]
+    notes = [e for e in _evidence(site["run"]) if e["voice"] == "notes"]
+    assert notes, "the study folder's notes files should yield notes evidence"
+    page = c.get(f"/runs/{run}/evidence", params={"voice": "notes"}).text
+    assert '<q class="verbatim">' not in page and page.count('class="paraphrase"') == min(len(notes), 100)
+    for f in json.loads((site["run"] / "findings.json").read_text()):
+        detail = c.get(f"/runs/{run}/findings/{f['id']}").text
+        quoted = re.findall(r'<q class="verbatim">(.*?)</q>', detail, re.S)
+        assert not {n["citations"][0]["quote"] for n in notes} & {unescape(q) for q in quoted}
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(c.get(f"/runs/{run}/export/csv").text))}
+    assert all(rows[n["id"]]["verbatim"] == "False" for n in notes)
 
 
 def test_source_text_is_escaped_everywhere(site: dict[str, Any]) -> None:
