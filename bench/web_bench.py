@@ -137,7 +137,8 @@ def synthetic_run(ws: Path, n: int = 5000, groups: int = 20) -> str:
         findings.append(finding.model_dump(mode="json"))
     (run / "themes.json").write_text(json.dumps(themes))
     (run / "findings.json").write_text(json.dumps(findings))
-    (run / "inputs.json").write_text(json.dumps({f"d{i}": {} for i in range(200)}))
+    (run / "inputs.json").write_text(json.dumps({f"d{i}": {"source": f"d{i}.txt", "content_hash": "0" * 64}
+                                                 for i in range(200)}))
     log = CurationLog(Workspace.open(ws))
     for g in range(10):
         log.append(RenameTheme(theme=GroupRef(id=themes[g]["id"], evidence_ids=themes[g]["evidence_ids"]),
@@ -160,7 +161,9 @@ def bench_findings(srv: Server, run_id: str) -> dict[str, Any]:
                                    " return [t.responseStart, t.loadEventEnd]; }")
             out[f"{label}_ttfb_ms"] = round(timing[0])
             out[f"{label}_load_ms"] = round(timing[1])
-        out["findings_on_page"] = page.goto(f"{srv.url}/runs/{run_id}/findings") and page.locator(".finding").count()
+        page.goto(f"{srv.url}/runs/{run_id}/findings")
+        out["findings_on_page"] = page.locator(".finding").count()
+        out["evidence_items_on_findings_page"] = page.locator(".finding .ev").count()
         browser.close()
     return out
 

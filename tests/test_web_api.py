@@ -353,6 +353,9 @@ def test_csv_export_neutralises_formulas(site: dict[str, Any]) -> None:
     rec = next(csv.DictReader(io.StringIO(text)))
     assert rec["text"] == "'=cmd|' /C calc" and rec["summary"].startswith("'=") and rec["speaker"] == "'@ann"
     assert site["c"].get(f"/runs/{fake.name}/export/html").status_code == 404  # no report yet
+    (fake / "themes.json").write_text('[{"id": 1}]')
+    damaged = site["c"].get(f"/runs/{fake.name}/themes")
+    assert damaged.status_code == 500 and "themes.json is damaged" in damaged.text
 
 
 def test_set_curator_name(site: dict[str, Any]) -> None:

@@ -12,6 +12,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from segscribe.errors import SegscribeError
 from segscribe.store.curation_log import CurationLog
 from segscribe.store.workspace import Workspace
 from segscribe.web import actions, export, pages
@@ -69,12 +70,22 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return render(request, "error.html", {"status": exc.status_code, "detail": exc.detail}, status=exc.status_code)
 
 
+async def _user_error(request: Request, exc: Exception) -> Response:
+    """A SegscribeError (a damaged stage file, a locked workspace): its message says what to do."""
+    if "application/json" in request.headers.get("accept", ""):
+        return JSONResponse({"error": str(exc)}, status_code=500)
+    return render(request, "error.html", {"status": 500, "detail": str(exc)}, status=500)
+
+
+HANDLERS = {HTTPException: _http_error, SegscribeError: _user_error}
+
+
 def workspace_app(settings: WebSettings, root: Path, guarded: bool = False) -> Starlette:
     """The app for one workspace (created when missing); `guarded` adds the request guards (outermost app)."""
     ws = Workspace.open(root)
     middleware = [Middleware(SecurityMiddleware, settings=settings)] if guarded else []
     app = Starlette(routes=_routes(settings), middleware=middleware,
-                    exception_handlers={HTTPException: _http_error}, max_body_size=FORM_LIMIT)
+                    exception_handlers=HANDLERS, max_body_size=FORM_LIMIT)
     app.state.settings = settings
     app.state.shared = Shared(settings=settings, ws=ws, jobs=RunManager(ws), log=CurationLog(ws))
     app.state.templates = templates()
@@ -93,7 +104,7 @@ def projects_app(settings: WebSettings) -> Starlette:
         Route("/logout", actions.logout, methods=["POST"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"), Mount("/p", app=dispatcher),
     ], middleware=[Middleware(SecurityMiddleware, settings=settings)],
-        exception_handlers={HTTPException: _http_error}, max_body_size=FORM_LIMIT)
+        exception_handlers=HANDLERS, max_body_size=FORM_LIMIT)
     app.state.settings, app.state.projects, app.state.templates = settings, dispatcher, templates()
     return app
 
