@@ -69,7 +69,8 @@ def _record(ws: Workspace, rec: RunRecord) -> None:
                     (rec.run_id, time.time(), rec.status, rec.provider, rec.model_dump_json(), time.time()))
 
 
-def _options(ws: Workspace, opts: RunOptions, resume: str | None) -> tuple[str, RunOptions]:
+def _options(ws: Workspace, opts: RunOptions, resume: str | None,
+             run_id: str | None = None) -> tuple[str, RunOptions]:
     """The run id and the options to use: saved ones when resuming, else the given ones (inputs resolved)."""
     if resume:
         run = RunDir(ws.runs_path / resume)
@@ -79,12 +80,12 @@ def _options(ws: Workspace, opts: RunOptions, resume: str | None) -> tuple[str, 
     for p in opts.inputs:
         if not p.exists():
             raise InputError(f"{p}: no such file or folder (pass a folder of interviews, notes and tickets)")
-    return new_run_id(), opts.model_copy(update={"inputs": [p.resolve() for p in opts.inputs]})
+    return run_id or new_run_id(), opts.model_copy(update={"inputs": [p.resolve() for p in opts.inputs]})
 
 
 def run_pipeline(ws: Workspace, opts: RunOptions, progress: Progress | None = None,
                  embedder: Embedder | None = None, stop_after: str | None = None,
-                 resume: str | None = None) -> RunRecord:
+                 resume: str | None = None, run_id: str | None = None) -> RunRecord:
     """Start a run (or resume run `resume` with its saved options) and return its record.
 
     `stop_after` ends the run after that stage (its record says `stopped`); resuming it later continues.
@@ -94,7 +95,7 @@ def run_pipeline(ws: Workspace, opts: RunOptions, progress: Progress | None = No
 
     if stop_after is not None and stop_after not in STAGES:
         raise UsageError(f"unknown stage {stop_after!r}; stages are {', '.join(STAGES)}")
-    run_id, opts = _options(ws, opts, resume)
+    run_id, opts = _options(ws, opts, resume, run_id)  # run_id: a new run named up front (the web app)
     emb = CachedEmbedder(embedder or default_embedder())
     extractor, chat = make_extractor(opts.provider, opts.base_url, opts.redact, emb, opts.record, opts.replay)
     corpus, corpus_root = load_corpus_config(opts.inputs)

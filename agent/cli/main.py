@@ -11,7 +11,7 @@ from typing import Any
 import typer
 
 from segscribe import __version__
-from segscribe.cli import eval_cmd, ingest_cmd, run_cmd, segment_cmd, stage_cmd
+from segscribe.cli import eval_cmd, ingest_cmd, run_cmd, segment_cmd, serve_cmd, stage_cmd
 from segscribe.cli.common import guarded, say_error
 from segscribe.errors import EXIT_ERROR, EXIT_INTERRUPTED
 
@@ -65,6 +65,7 @@ COMMANDS: list[tuple[str, Callable[..., Any]]] = [
     ("segment", segment_cmd.segment),
     ("score", segment_cmd.score),
     ("eval", eval_cmd.eval_cmd),
+    ("serve", serve_cmd.serve),
 ]
 for _name, _fn in COMMANDS:
     app.command(_name)(guarded(_fn))

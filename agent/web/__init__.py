@@ -1,0 +1,1 @@
+"""The web app behind `segscribe serve`: upload research, run, browse findings with their sources, curate, share."""
