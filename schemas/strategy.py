@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from segscribe.schemas.curation import CurationNote
 from segscribe.schemas.finding import Finding
 from segscribe.schemas.persona import Persona
 from segscribe.schemas.scoring import ScoringResult
@@ -167,6 +168,10 @@ class StrategyReport(_M):
     """What the research leaves open: contested or thinly held findings, kinds of evidence missing."""
     personas_note: str | None = None
     """Why there are no personas (or fewer than expected), and what would make them possible."""
+    curation: list[CurationNote] = Field(default_factory=list)
+    """What a researcher's curation changed in this report, and which actions no longer apply."""
+    rejected: dict[str, str] = Field(default_factory=dict)
+    """Evidence a researcher rejected (id -> reason); left out of every section."""
     run_id: str
     """Run that produced it."""
     provider: str

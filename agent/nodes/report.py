@@ -28,12 +28,14 @@ def report(state: RunState, deps: Deps) -> dict[str, Any]:
     """Assemble the report from the run's stage files and write it in three formats."""
     from segscribe.pipeline.assemble import assemble_report
     from segscribe.report import write_report
+    from segscribe.store.curation_log import CurationLog
 
     t0 = time.perf_counter()
     run = deps.run_dir(state["run_id"])
     rep = assemble_report(run, deps.workspace, title=_title(deps, state),
                           provider=getattr(deps.chat, "name", None) or "offline",
-                          inputs=list(state.get("inputs", [])), min_sessions=deps.options.min_sessions)
+                          inputs=list(state.get("inputs", [])), min_sessions=deps.options.min_sessions,
+                          curation=CurationLog(deps.workspace).actions())
     paths = write_report(rep, run.root)
     return {"stages": ["report"], "report_path": str(paths["html"]),
             "stats": {"time_report": round(time.perf_counter() - t0, 3)}}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from segscribe import artifacts as A
@@ -98,18 +99,27 @@ def _personas_note(personas: list[Persona], segs: SegmentsResult, evidence: list
 
 
 def assemble_report(run: RunDir, workspace: Workspace, *, title: str | None, provider: str,
-                    inputs: list[str], min_sessions: int = 2) -> StrategyReport:
-    """The report of a run: research-first without customer tables, with strategy sections when there are."""
+                    inputs: list[str], min_sessions: int = 2, curation: Sequence[Any] = ()) -> StrategyReport:
+    """The report of a run: research-first without customer tables, with strategy sections when there are.
+
+    `curation` is the workspace's audit log of a researcher's actions (renamed or merged themes, rejected
+    evidence, pinned quotes, edited findings); they are applied where they still fit and noted where not.
+    """
+    from segscribe.curation import apply_curation
     from segscribe.pipeline import research
     from segscribe.pipeline.strategy import plan, targeting
 
     evidence = run.read(A.EVIDENCE)
-    by_id = {e.id: e for e in evidence}
     segs = run.read(A.SEGMENTS)
     seg = segs.primary_segmentation
     themes = run.read(A.THEMES)
     findings = run.read(A.FINDINGS)
     personas = run.read(A.PERSONAS)
+    cur = apply_curation(themes, evidence, findings, personas, list(curation),
+                         total_documents=len(run.read(A.INPUTS))) if curation else None
+    if cur is not None:
+        evidence, themes, findings, personas = cur.evidence, cur.themes, cur.findings, cur.personas
+    by_id = {e.id: e for e in evidence}
     scoring = run.read(A.SCORING)
     tiers = {s.name: s.tier for s in scoring.ranked} if scoring else {}
     for p in personas:
@@ -157,4 +167,5 @@ def assemble_report(run: RunDir, workspace: Workspace, *, title: str | None, pro
         personas=personas, targeting=targeting_rows, migrations=migrations, kpis=kpis, roadmap=roadmap,
         data_gaps=gaps, evidence=[e.model_dump(mode="json") for e in cited_items],
         sources=_sources(docs, {e.doc_id for e in cited_items}),
+        curation=cur.notes if cur else [], rejected=cur.rejected if cur else {},
     )

@@ -69,4 +69,9 @@ def study(h: _Html) -> str:
             ["File", "Reason"], [[esc(f["path"]), esc(f["reason"])] for f in s.failed])
     if s.warnings:
         out += "<h3>Warnings</h3><ul>" + "".join(f"<li>{esc(w)}</li>" for w in s.warnings) + "</ul>"
+    if h.r.curation or h.r.rejected:
+        notes = [f"<li>{'applied' if n.applied else 'no longer applies'}: {esc(n.message)}</li>" for n in h.r.curation]
+        notes += [f"<li>rejected evidence <code>{esc(eid)}</code>: {esc(why)}</li>"
+                  for eid, why in sorted(h.r.rejected.items())]
+        out += '<h3>Curation by researchers</h3><ul class="curation">' + "".join(notes) + "</ul>"
     return out

@@ -75,4 +75,9 @@ def study(m: _Md) -> list[str]:
         out += _table(["File", "Reason"], [[md(f["path"]), md(f["reason"])] for f in s.failed])
     if s.warnings:
         out += ["**Warnings**", ""] + [f"- {md(w)}" for w in s.warnings] + [""]
+    if m.r.curation or m.r.rejected:
+        out += ["**Curation by researchers**", ""]
+        out += [f"- {'applied' if n.applied else 'no longer applies'}: {md(n.message)}" for n in m.r.curation]
+        out += [f"- rejected evidence {md(eid)}: {md(why)}" for eid, why in sorted(m.r.rejected.items())]
+        out.append("")
     return out
