@@ -56,7 +56,7 @@ def study(h: _Html) -> str:
     s = h.r.study
     docs = ", ".join(f"{n} {k}" for k, n in s.documents.items()) or "none"
     voices = ", ".join(f"{v} {pct(x, 0)}" for v, x in sorted(s.voices.items(), key=lambda kv: -kv[1])) or "—"
-    tables = "yes" if s.tables else "none (no segment sizes, revenue or churn figures)"
+    tables = "yes" if s.tables else "none, so segments cannot be sized"
     out = (f"<ul><li>Sessions: {s.sessions}; documents: {esc(docs)}; input files: {s.files}; evidence items: "
            f"{s.evidence}.</li><li>Text by voice: {esc(voices)}. Shares of sessions in this report are out of "
            f"{s.sessions} sessions.</li><li>Customer or usage tables: {esc(tables)}.</li></ul>")

@@ -64,7 +64,7 @@ def study(m: _Md) -> list[str]:
     voices = ", ".join(f"{v} {pct(x, 0)}" for v, x in sorted(s.voices.items(), key=lambda kv: -kv[1])) or "—"
     out = [f"- Sessions: {s.sessions}; documents: {md(docs)}; input files: {s.files}; evidence items: {s.evidence}.",
            f"- Text by voice: {md(voices)}. Shares of sessions in this report are out of {s.sessions} sessions.",
-           f"- Customer or usage tables: {'yes' if s.tables else 'none (no segment sizes, revenue or churn figures)'}.",
+           f"- Customer or usage tables: {'yes' if s.tables else 'none, so segments cannot be sized'}.",
            ""]
     if s.duplicates:
         out += ["**Duplicates left out**", ""]

@@ -1,0 +1,72 @@
+"""A research study without customer tables gets a findings-first report that fits its inputs."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from segscribe.cli.main import app
+
+NOTES = {
+    "session-1.md": """# Session 1
+
+## Scheduling
+- Had trouble finding the reschedule option; scrolled past it twice.
+- Would want a reminder two days before the visit.
+> I honestly didn't know where to change the time, it was confusing.
+- Found the cancel button easily.
+""",
+    "session-2.md": """# Session 2
+
+## Scheduling
+- Could not find the reschedule option at first; looked in the menu.
+- Expects a reminder a couple of days ahead.
+> It was confusing to change the time, I didn't know where that was.
+- Cancelling was quick and simple.
+""",
+    "session-3.md": """# Session 3
+
+## Scheduling
+- Did not notice the reschedule option and asked for help.
+- Wants a text reminder two days before.
+> I just couldn't find how to change the time, that was confusing.
+- Cancelled without any trouble; said it was easy.
+""",
+}
+
+
+def _study(tmp: Path) -> Path:
+    folder = tmp / "my-study" / "notes"
+    folder.mkdir(parents=True)
+    for name, text in NOTES.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    (folder / "session-3-copy.md").write_text(NOTES["session-3.md"], encoding="utf-8")  # an exact duplicate
+    return folder
+
+
+def test_research_report_is_findings_first_and_fits_its_inputs(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    res = CliRunner().invoke(app, ["run", str(_study(tmp_path)), "-w", str(ws), "--json"])
+    assert res.exit_code == 0, res.output
+    run = ws / "runs" / json.loads(res.stdout)["run_id"]
+    report = json.loads((run / "report.json").read_text())
+    md = (run / "report.md").read_text()
+    assert report["kind"] == "research" and report["title"] == "Research findings: my study"
+    headings = re.findall(r"^## \d+\. (.+)$", md, re.M)
+    assert headings[:7] == ["Executive summary", "Key findings", "Themes", "Jobs to be done", "Personas",
+                            "Recommendations", "Open questions"]
+    assert not re.search(r"\b(churn|CRM|KPI|revenue|MRR)\b", md, re.I)
+    study = report["study"]
+    assert study["sessions"] == 3 and study["documents"] == {"notes": 3}
+    [dup] = study["duplicates"]
+    assert {Path(dup["file"]).name, Path(dup["kept"]).name} == {"session-3.md", "session-3-copy.md"}
+    assert "Duplicates left out" in md and "3 sessions" in md.split("\n")[2]
+    assert report["findings"], "three sessions that agree give findings"
+    assert all(f["coverage"]["total_sessions"] == 3 for f in report["findings"])
+    notes_items = [e for e in report["evidence"] if e["voice"] == "notes"]
+    assert notes_items
+    for e in notes_items:
+        assert f"“{e['citations'][0]['quote']}”" not in md, "a note is never shown in quotation marks"
