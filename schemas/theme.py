@@ -11,11 +11,11 @@ class Theme(BaseModel):
     model_config = ConfigDict(use_attribute_docstrings=True)
 
     id: str
-    """Stable id `t<n>`, numbered by descending size."""
+    """Stable id `t<n>`, numbered by descending size; `t-other` holds the groups too small to name."""
     label: str
-    """Its most distinctive terms (class-based TF-IDF), joined with ' / '."""
+    """Its key phrases (multi-word where the group has them), joined with ' · '."""
     terms: list[str] = Field(default_factory=list)
-    """Top terms with the highest c-TF-IDF weight."""
+    """The key phrases: distinctive by class-based TF-IDF, picked for diversity (MMR)."""
     evidence_ids: list[str] = Field(default_factory=list)
     """Evidence in the theme."""
     kinds: dict[str, int] = Field(default_factory=dict)
@@ -25,6 +25,6 @@ class Theme(BaseModel):
     frequency_by_participant: dict[str, int] = Field(default_factory=dict)
     """Evidence count per participant/customer."""
     doc_share: float = 0.0
-    """Share of documents with evidence in the theme."""
+    """Share of the study's documents with evidence in the theme."""
     representative_id: str | None = None
     """The evidence item closest to the theme centroid."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from segscribe.extractors import cues
-from segscribe.schemas.document import Document, Passage
+from segscribe.schemas.document import Document, Passage, Voice
 from segscribe.schemas.evidence import DraftEvidence, EvidenceKind, JobType
 
 RULESET = "offline-cues@2"
@@ -30,6 +30,8 @@ EMOTIONAL = re.compile(r"\b(feel|feels|felt|confident|confidence|stress\w*|worr\
                        r"scared|relie[fv]\w*|proud|embarrass\w*|safe)\b", re.I)
 SOCIAL = re.compile(r"\b(seen as|look (good|bad|like)|reputation|in front of|my (boss|manager|team|family|"
                     r"clients?|customers?)|credib\w+|respect)\b", re.I)
+HOW_TO = re.compile(r"^\W*(?:how|where|what)\b.*\b(?:i|we|my|our)\b|\b(?:help me|i need to|i want to|i'?d like to|"
+                    r"can (?:i|you)|could (?:i|you))\b", re.I)
 JTBD = re.compile(
     r"^(?:.*?\bwhen(?:ever)? (?P<situation>[^,.;]+)[,;]?\s*)?(?P<motivation>.*?)"
     r"(?:\bso (?:that )?(?P<outcome>(?:i|we|they|he|she) can[^.;!?]*))?[.!?]?$", re.I | re.S)
@@ -89,12 +91,27 @@ class OfflineExtractor:
 
     def extract(self, doc: Document, feedback: list[str] | None = None) -> list[DraftEvidence]:
         items: list[DraftEvidence] = []
+        customer: list[Sentence] = []
         for passage in doc.evidence_passages():
             for s in sentences(doc, passage):
                 kind, confidence, _ = cues.classify(s.text, passage.voice.value)
                 if kind != "none":
                     items.append(self._draft(kind, s, confidence))
+                elif passage.voice is Voice.customer:
+                    customer.append(s)
+        if not items and customer:
+            items.append(self._customer_request(customer))
         return items
+
+    def _customer_request(self, candidates: list[Sentence]) -> DraftEvidence:
+        """A ticket or survey answer is feedback even without a cue word: keep its main sentence.
+
+        "How do I change my address?" is what the customer is trying to get done (a job); anything else is
+        an observation. Low confidence: the kind comes from the form of the sentence, not from a cue.
+        """
+        s = max(candidates, key=lambda c: (len(c.text.split()) >= 5, -c.start))
+        kind = "job" if HOW_TO.search(s.text) else "observation"
+        return self._draft(kind, s, 0.3)
 
     def extract_batch(self, docs: list[Document]) -> dict[str, list[DraftEvidence]]:
         return {doc.id: self.extract(doc) for doc in docs}

@@ -12,12 +12,15 @@ from segscribe.state import RunState
 
 def themes(state: RunState, deps: Deps) -> dict[str, Any]:
     """Group similar evidence across documents and label each group by its distinctive terms."""
-    from segscribe.pipeline.themes import build_themes
+    from segscribe.pipeline.themes import OTHER_ID, build_themes
 
     t0 = time.perf_counter()
     run = deps.run_dir(state["run_id"])
     evidence = run.read(A.EVIDENCE)
-    found = build_themes(evidence, deps.embedder.embed, seed=deps.options.seed)
+    n_docs = len(state.get("doc_ids", [])) or None
+    found = build_themes(evidence, deps.embedder.embed, seed=deps.options.seed, n_documents=n_docs)
     run.write(A.THEMES, found)
-    return {"stages": ["themes"], "stats": {"themes": len(found),
+    named = {e for t in found if t.id != OTHER_ID for e in t.evidence_ids}
+    themed_docs = len({e.doc_id for e in evidence if e.id in named})
+    return {"stages": ["themes"], "stats": {"themes": len(found), "themed_documents": themed_docs,
                                              "time_themes": round(time.perf_counter() - t0, 3)}}
