@@ -16,7 +16,7 @@ from segscribe.extractors import cues
 from segscribe.schemas.document import Document, Passage
 from segscribe.schemas.evidence import DraftEvidence, EvidenceKind, JobType
 
-RULESET = "offline-cues@2"
+RULESET = "offline-cues@3"
 MIN_WORDS, MAX_WORDS = 3, 80
 
 FREQUENCY = re.compile(
