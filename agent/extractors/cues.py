@@ -18,11 +18,13 @@ Only general English cues (regexes); no domain nouns.  Third-person note forms a
 
 Where the rules were set: written from ~240 sentences read from the three research studies' notes and the
 creatives interviews' participant turns (shared/data), then adjusted on a development set labelled for this
-purpose (evals/datasets/kinds_dev.jsonl). offline-cues@3 changes (marked "@3" below) follow the labelling
-guidelines of the evaluation sample and were set on kinds_dev.jsonl plus two thirds of kinds_dev2.jsonl (its
-units whose source hashes to sha1 % 3 != 0; the other third was held out and only scored at the end). The
-evaluation sample (evals/datasets/kinds_sample.jsonl) was labelled independently and is not used for tuning.
-Neither is corpus/.
+purpose (evals/datasets/kinds_dev.jsonl). offline-cues@3 changes (marked "@3" below, with the data each was
+set on) follow the labelling guidelines of the evaluation sample. A first round was set on kinds_dev.jsonl
+plus two thirds of kinds_dev2.jsonl (units whose source's sha1 % 3 != 0); the other third was scored once,
+then a second round (observation cap, bare "problem"/"issue", privacy/risk roles, "easy to lose",
+anticipated dislike, hoped-for evaluations, conditional weight, <br> breaks, "I'm driving the decisions",
+"look/turn to") was set on all of both. The evaluation sample (evals/datasets/kinds_sample.jsonl) was
+labelled independently and is not used for tuning. Neither is corpus/.
 """
 from __future__ import annotations
 
