@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from segscribe.extractors import cues
+from segscribe.extractors.sentences import split_sentences
 from segscribe.schemas.document import Document, Passage, Voice
 from segscribe.schemas.evidence import DraftEvidence, EvidenceKind, JobType
 
-RULESET = "offline-cues@2"
+RULESET = "offline-cues@3"
 MIN_WORDS, MAX_WORDS = 3, 80
 
 FREQUENCY = re.compile(
@@ -48,7 +49,7 @@ class Sentence:
 def sentences(doc: Document, passage: Passage) -> list[Sentence]:
     """Sentences of a passage with exact document offsets, MIN_WORDS..MAX_WORDS long."""
     out: list[Sentence] = []
-    for s, e in cues.split_sentences(doc.text, passage.start, passage.end):
+    for s, e in split_sentences(doc.text, passage.start, passage.end):
         text = doc.text[s:e]
         if MIN_WORDS <= len(text.split()) <= MAX_WORDS:
             out.append(Sentence(passage, s, e, text))
