@@ -148,7 +148,8 @@ def test_segmentation_assigns_new_rows_to_nearest_centroid() -> None:
             n_init=4,
         ),
     )
-    assert [s.name for s in seg.segments] == ["Cluster 1", "Cluster 2", "Cluster 3"]
+    # Named by what sets each cluster apart (its strongest lifts), never "Cluster 1".
+    assert [s.name for s in seg.segments] == ["Basic · low visits", "Pro · high spend", "Team · high visits"]
     assert "churn" not in " ".join(seg.feature_space.feature_names())
     assert seg.segments[0].churn_rate == 1.0 and seg.segments[1].churn_rate == 0.0
     got = assign(seg, df)

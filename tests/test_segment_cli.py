@@ -131,7 +131,7 @@ def test_segment_kmeans_table(files: dict[str, Path]) -> None:
         ],
     )
     assert res.exit_code == 0, res.output
-    assert "Cluster 1" in res.stdout and "Cluster 2" in res.stdout
+    assert "Cluster 1" not in res.stdout and "Segments (kmeans" in res.stdout
 
 
 def test_score_from_sheet_only(files: dict[str, Path], tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ MIN_EVIDENCE_FOR_PERSONA = 3
 
 def draft(state: RunState, deps: Deps) -> dict[str, Any]:
     """Draft personas for each segment with enough evidence (offline: extractive; LLM: gated and re-asked)."""
+    from segscribe.pipeline.personas.claims import cap_confidence
     from segscribe.pipeline.personas.llm import draft_personas_llm
     from segscribe.pipeline.personas.offline import draft_personas_offline
 
@@ -42,6 +43,8 @@ def draft(state: RunState, deps: Deps) -> dict[str, Any]:
                                            profile=profiles.get(name))
         personas += found
         deps.progress("personas", i + 1, len(names))
+    silhouette = seg.parameters.get("silhouette") if seg else None
+    personas = [cap_confidence(p, silhouette if isinstance(silhouette, float) else None) for p in personas]
     run.write(A.PERSONAS, personas)
     run.write(A.PERSONAS_DROPPED, dropped)
     return {"stages": ["draft"], "stats": {"personas": len(personas), "persona_claims_dropped": len(dropped),

@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
 
-_TOKEN = re.compile(r"[a-z][a-z0-9'’.-]*[a-z0-9]|[a-z]")
+_TOKEN = re.compile(r"(?<![a-z0-9])(?:[a-z][a-z0-9'’.-]*[a-z0-9]|[a-z])")  # "15th" gives no "th"
 #: Score bonus per extra word: a two-word phrase beats a single word used somewhat more often.
 LENGTH_BONUS = 0.6
 #: Weight of relevance against redundancy when picking the next phrase.
@@ -35,7 +35,10 @@ def stopwords() -> frozenset[str]:
              "participant", "participants", "user", "users", "p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8", "p9",
              "mentioned", "noted", "seems", "seemed", "look", "looks", "looked", "thought", "guess",
              "wasn't", "isn't", "won't", "wouldn't", "i'd", "i'll", "let", "went", "goes", "did", "does",
-             "one", "two", "time", "times", "right", "well", "mean", "something", "anything", "everything"}
+             "one", "two", "time", "times", "right", "well", "mean", "something", "anything", "everything",
+             "tell", "told", "ask", "asked", "put", "take", "took", "give", "gave", "come", "came", "keep",
+             "kept", "try", "tried", "seen", "saying", "talk", "talking", "doing", "done",
+             "gotta", "wanna", "kinda", "sorta", "yep", "nope", "hmm", "it'd", "that'd"}
     return frozenset(ENGLISH_STOP_WORDS | extra)
 
 

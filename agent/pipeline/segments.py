@@ -73,16 +73,17 @@ def needs_segmentation(evidence: Sequence[EvidenceBase], themes: Sequence[Theme]
     labels, k, sil = choose_k_ward(x, 2, min(k_max, len(owners) - 1), seed)
     labels = relabel_by_size(labels, owners)
     theme_of = {eid: t for t in themes for eid in t.evidence_ids}
-    names: dict[int, str] = {}
+    labels_by_id = {t.id: t.label for t in themes}
+    clusters = sorted(set(labels.tolist()))
+    members_of = {c: [o for o, lab in zip(owners, labels.tolist(), strict=True) if lab == c] for c in clusters}
+    names = _needs_names({c: [e.quote for o in members_of[c] for e in by_owner[o]] for c in clusters})
     profiles: list[SegmentProfile] = []
     mapping: dict[str, str] = {}
-    for c in sorted(set(labels.tolist())):
-        members = [o for o, lab in zip(owners, labels.tolist(), strict=True) if lab == c]
+    for c in clusters:
+        members = members_of[c]
         ev = [e for o in members for e in by_owner[o]]
         counts = Counter(theme_of[e.id].id for e in ev if e.id in theme_of)
         top = [t for t, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:3]]
-        labels_by_id = {t.id: t.label for t in themes}
-        names[c] = f"Needs {c + 1}: {labels_by_id[top[0]]}" if top else f"Needs {c + 1}"
         centroid = x[[owners.index(o) for o in members]].mean(axis=0)
         profiles.append(SegmentProfile(
             name=names[c], size=len(members), share=round(len(members) / len(owners), 6),
@@ -96,6 +97,30 @@ def needs_segmentation(evidence: Sequence[EvidenceBase], themes: Sequence[Theme]
                                                     counts=dict(sorted(counts_by.items()))),
                        parameters={"k": int(k), "silhouette": round(float(sil), 6), "seed": seed})
     return seg, mapping
+
+
+def _needs_names(texts: dict[int, list[str]]) -> dict[int, str]:
+    """Each needs segment named by the key phrases that set its evidence apart; unique, never "Needs 2"."""
+    from segscribe.pipeline.keyphrases import label_groups
+
+    order = sorted(texts)
+    phrases = label_groups([texts[c] for c in order], top=5)
+    out: dict[int, str] = {}
+    taken: set[str] = set()
+    used: set[str] = set()
+    for c, ph in zip(order, phrases, strict=True):
+        # Lead with a phrase no larger segment leads with, so segments (and their personas) read apart.
+        ph = [p for p in ph if p not in used] + [p for p in ph if p in used]
+        used.update(ph[:1])
+        name = " · ".join(ph[:2]) or "mixed needs"
+        if name in taken and len(ph) > 2:
+            name = " · ".join(ph)
+        base, n = name, 2
+        while name in taken:
+            name, n = f"{base} ({n})", n + 1
+        taken.add(name)
+        out[c] = name[:1].upper() + name[1:]
+    return out
 
 
 def choose_primary(result: SegmentsResult, evidence: Sequence[EvidenceBase]) -> Literal["table", "needs"]:

@@ -147,6 +147,45 @@ class _Labelled:
     params: dict[str, Param] = field(default_factory=dict)
 
 
+    def renamed(self, names: dict[str, str]) -> _Labelled:
+        """The same labels under new segment names."""
+        return _Labelled(labels=self.labels.map(lambda x: names.get(x, x)), order=[names[n] for n in self.order],
+                         defs={names[k]: v for k, v in self.defs.items()}, overlapping=self.overlapping,
+                         space=self.space, stats={names[k]: v for k, v in self.stats.items()},
+                         quality=self.quality, params=self.params)
+
+
+#: A numeric attribute names a segment when it is at least this many base standard deviations off the mean.
+NAME_MIN_STD_DIFF = 0.3
+
+
+def _lift_words(lift: AttributeLift) -> str | None:
+    if lift.kind == "categorical":
+        return f"{lift.level}" if lift.level and lift.std_diff > 0 else None
+    if abs(lift.std_diff) < NAME_MIN_STD_DIFF:
+        return None
+    return f"{'high' if lift.std_diff > 0 else 'low'} {str(lift.feature).replace('_', ' ')}"
+
+
+def cluster_names(profiles: Sequence[SegmentProfile], parts: int = 2) -> dict[str, str]:
+    """Names from what sets each cluster apart (its strongest lifts), never "Cluster 1"; unique."""
+    out: dict[str, str] = {}
+    taken: set[str] = set()
+    for p in profiles:
+        words = [w for w in (_lift_words(lift) for lift in p.top_lifts) if w]
+        name = " · ".join(words[:parts]) or "mixed profile"
+        extra = parts
+        while name in taken and extra < len(words):
+            extra += 1
+            name = " · ".join(words[:extra])
+        base, n = name, 2
+        while name in taken:
+            name, n = f"{base} ({n})", n + 1
+        taken.add(name)
+        out[p.name] = name[:1].upper() + name[1:]
+    return out
+
+
 def _by_rules(data: pd.DataFrame, cfg: SegmentConfig) -> _Labelled:
     res = apply_rules(data, cfg.rules, cfg.catch_all)
     defs = {r.name: SegmentDefinition(kind="rule", rule=r.text) for r in res.rules}
@@ -203,6 +242,10 @@ def build_segmentation(df: pd.DataFrame, cfg: SegmentConfig) -> Segmentation:
            else _by_clusters(data, cfg, roles.id_column, numeric, categorical))
     profiles = profile_segments(data, lab.labels, lab.order, roles, numeric, categorical, lab.defs,
                                 cfg.top_lifts)
+    if cfg.method != "rules":
+        names = cluster_names(profiles)
+        lab = lab.renamed(names)
+        profiles = [p.model_copy(update={"name": names[p.name]}) for p in profiles]
     for p in profiles:
         for key, val in lab.stats.get(p.name, {}).items():
             setattr(p, key, None if val is None or np.isnan(val) else _r(val))

@@ -68,6 +68,18 @@ def confidence(persona: Persona, evidence_by_id: Mapping[str, EvidenceBase]) -> 
     return level, f"{n} {people}, {len(ids)} {items}; {empty} of {N_CLAIM_FIELDS} fields not in the data."
 
 
+#: Segments whose silhouette is below this overlap heavily: a persona of one cannot be "high" confidence.
+WEAK_SILHOUETTE = 0.1
+
+
+def cap_confidence(persona: Persona, silhouette: float | None) -> Persona:
+    """At most `medium` confidence when the segmentation behind the persona barely separates its segments."""
+    if silhouette is None or silhouette >= WEAK_SILHOUETTE or persona.confidence != "high":
+        return persona
+    reason = f"{persona.confidence_reason} Segments overlap (silhouette {silhouette:.2f}), so at most medium."
+    return persona.model_copy(update={"confidence": "medium", "confidence_reason": reason.strip()})
+
+
 def data_sources(items: Iterable[EvidenceBase], profile: SegmentProfile | None) -> list[str]:
     """Cited document ids, then the customer-table facts (size, value, lifts) of the segment profile.
 

@@ -57,10 +57,14 @@ def persona_name(title: str | None, segment: str, profile: SegmentProfile | None
     Rule: `The <trait> <title>` where trait is the level of the profile's strongest
     over-represented categorical lift (e.g. `Manufacturing`) that at least one of the
     persona's participants has in their document metadata; else `The <title> in <segment>`;
-    without a job title, `The <segment> customer`.
+    without a job title, from what sets the segment apart: `The <first trait> customer` for a segment of
+    the customer table, `The participant focused on <first key phrase>` for a needs segment.
     """
     if not title:
-        return f"The {segment} customer"
+        focus = segment.split(" · ")[0].strip() or segment
+        if profile is not None and profile.top_lifts:
+            return f"The {focus} customer"
+        return f"The participant focused on {focus[:1].lower() + focus[1:]}"
 
     def held(feature: str, level: str) -> bool:
         return any(str(m.get(feature, "")).strip().casefold() == level.casefold() for m in metadata)
