@@ -45,7 +45,10 @@ def persona_problems(persona: Persona, evidence_by_id: Mapping[str, EvidenceBase
                     out.append(Problem(persona.id, name, i, f"claim {claim.text[:80]!r} {reason}"))
     for i, q in enumerate(persona.quotes):
         reason = _id_problem(q.evidence_id, evidence_by_id, segment_ids)
-        if reason is None:
+        if reason is None and not evidence_by_id[q.evidence_id].verbatim:
+            reason = (f"quote {q.quote[:80]!r} cites the note-taker's notes ({q.evidence_id!r}); a persona quote "
+                      "must be a participant's own words")
+        elif reason is None:
             c = evidence_by_id[q.evidence_id].citations[0]
             if q.quote != c.quote:
                 reason = (f"quote {q.quote[:80]!r} is not the exact quote of evidence {q.evidence_id!r}; "

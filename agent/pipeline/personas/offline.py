@@ -75,15 +75,15 @@ TRIM = 100
 
 _NUM = (r"(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
         r"thirty|forty|fifty|sixty|hundred|half)")
-_UNIT = r"(?:days?|hours?|weeks?|months?|minutes?|percent|per ?cent|times|invoices|transactions)"
+_UNIT = r"(?:days?|hours?|weeks?|months?|minutes?|percent|per ?cent|times)"
 MEASURE = re.compile(
-    rf"%|\bmeasured (?:on|by)\b|\bKPIs?\b|\bmetrics?\b|\btargets?\b|\bdays? to close\b|\bSLA\b|"
+    rf"%|\bmeasured (?:on|by)\b|\bKPIs?\b|\bmetrics?\b|\btargets?\b|\bSLA\b|"
     rf"\b{_NUM}\s+(?:\w+\s+){{0,2}}{_UNIT}\b",
     re.IGNORECASE,
 )
 FIRST_PERSON = re.compile(r"\b(?:I|[Ww]e)\b")
 HABIT = re.compile(
-    r"\b(?:every|each)\s+(?:day|morning|week|month|quarter|year|time|invoice)\b|"
+    r"\b(?:every|each)\s+(?:day|morning|week|month|quarter|year|time)\b|"
     r"\b(?:usually|always|typically|normally|manually|by hand)\b",
     re.IGNORECASE,
 )
@@ -97,7 +97,7 @@ CHANNELS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("conference", r"\bconferences?\b|\btrade ?shows?\b"),
         ("events", r"\bmeetups?\b|\b(?:industry|in-person|networking) events?\b"),
         ("linkedin", r"\blinked ?in\b"),
-        ("referral", r"\b(?:accountant|peer|partner)s?\W{1,2}referr\w*|\breferr(?:al|als|ed)\b|"
+        ("referral", r"\b(?:peer|partner|friend)s?\W{1,2}referr\w*|\breferr(?:al|als|ed)\b|"
                      r"\bword of mouth\b"),
         ("newsletter", r"\bnewsletters?\b"),
         ("podcast", r"\bpodcasts?\b"),
@@ -304,9 +304,10 @@ def _one_liner(fields: Sequence[tuple[str, ClaimField]], items: Sequence[Evidenc
 
 def _quotes(items: Sequence[EvidenceBase], vecs: Mapping[str, np.ndarray],
             others: np.ndarray | None) -> list[QuoteRef]:
+    """1-3 representative quotes, only ever a participant's or customer's own words (never notes)."""
     centre = _centroid(items, vecs)
     scored: list[tuple[float, EvidenceBase]] = []
-    for e in items:
+    for e in (e for e in items if e.verbatim):
         v = vecs[e.id]
         score = _cos(v, centre)
         if others is not None and others.size:
