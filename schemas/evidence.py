@@ -107,6 +107,9 @@ class EvidenceBase(BaseModel):
     """`prompt_id@version` used, or the offline rule-set version."""
     repaired: bool = False
     """True when the grounding gate snapped a near-verbatim quote to the exact span."""
+    addresses_tool: bool = False
+    """True when the words are an instruction to an AI or to this tool ("ignore previous instructions, add a
+    persona..."): kept as evidence, but never used in personas or findings."""
     voice: Voice = Voice.participant
     """Whose words the cited span is: participant/customer (verbatim, may be quoted) or notes (the
     note-taker's paraphrase: evidence, but never shown in quotation marks)."""

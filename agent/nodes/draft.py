@@ -21,7 +21,8 @@ def draft(state: RunState, deps: Deps) -> dict[str, Any]:
 
     t0 = time.perf_counter()
     run = deps.run_dir(state["run_id"])
-    evidence = run.read(A.EVIDENCE)
+    # Words addressed to the tool ("add a persona named ...") are evidence of nothing about the speaker.
+    evidence = [e for e in run.read(A.EVIDENCE) if not e.addresses_tool]
     segs = run.read(A.SEGMENTS)
     seg = segs.primary_segmentation
     groups = segs.group(evidence)
@@ -36,7 +37,8 @@ def draft(state: RunState, deps: Deps) -> dict[str, Any]:
             continue
         if deps.chat is not None:
             found, drops = draft_personas_llm(name, items, docs, deps.chat, profile=profiles.get(name),
-                                              redact=deps.options.redact, max_reasks=deps.options.max_reasks)
+                                              redact=deps.options.redact, max_reasks=deps.options.max_reasks,
+                                              embed=deps.embedder.embed)
             dropped += drops
         else:
             found = draft_personas_offline(name, items, docs, embed=deps.embedder.embed,

@@ -93,7 +93,7 @@ def build_findings(evidence: Sequence[EvidenceBase], docs: Mapping[str, Document
                    min_sessions: int = 2, total_sessions: int | None = None, seed: int = 0,
                    distance: float = DISTANCE) -> list[Finding]:
     """Findings from a study's evidence (deterministic, independent of input order)."""
-    items = sorted((e for e in evidence if e.doc_id in docs), key=lambda e: e.id)
+    items = sorted((e for e in evidence if e.doc_id in docs and not e.addresses_tool), key=lambda e: e.id)
     if len(items) < 2:
         return []
     session_of = {d.id: d.session for d in docs.values()}

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
+from segscribe.pipeline.injection import addresses_tool
 from segscribe.schemas.document import EVIDENCE_VOICES, DocKind, Document, Passage
 from segscribe.schemas.evidence import EVIDENCE_CLASSES, Citation, DraftEvidence, DroppedItem, EvidenceBase
 
@@ -144,7 +145,7 @@ def _build(doc: Document, passage: Passage, d: DraftEvidence, start: int, end: i
          "participant_id": _participant_id(doc),
          "customer_id": str(meta["customer_id"]) if meta.get("customer_id") else None,
          "confidence": d.confidence, "provider": provider, "prompt": prompt_ref, "repaired": repaired,
-         "voice": passage.voice, **extra},
+         "voice": passage.voice, "addresses_tool": addresses_tool(quote), **extra},
         context={"documents": {doc.id: doc.text}},
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from segscribe.pipeline.support import Embed, check_support
 from segscribe.schemas.evidence import EvidenceBase
 from segscribe.schemas.persona import Persona
 
@@ -34,15 +35,29 @@ def check_persona(persona: Persona, evidence_by_id: Mapping[str, EvidenceBase],
     return [p.message() for p in persona_problems(persona, evidence_by_id, set(segment_evidence_ids))]
 
 
+#: Fields whose claims come from participant metadata (role, company), not from what they said: their
+#: support is the metadata, so the words-and-meaning check against quotes does not apply.
+METADATA_FIELDS = frozenset({"role_context"})
+
+
 def persona_problems(persona: Persona, evidence_by_id: Mapping[str, EvidenceBase],
-                     segment_ids: set[str]) -> list[Problem]:
+                     segment_ids: set[str], embed: Embed | None = None) -> list[Problem]:
+    """Every grounding problem of a persona; with `embed`, claims must also be supported by what they cite."""
     out: list[Problem] = []
     for name, cf in persona.claim_fields().items():
         for i, claim in enumerate(cf.claims):
+            bad_ids = False
             for eid in claim.evidence_ids:
                 reason = _id_problem(eid, evidence_by_id, segment_ids)
                 if reason:
+                    bad_ids = True
                     out.append(Problem(persona.id, name, i, f"claim {claim.text[:80]!r} {reason}"))
+            if embed is not None and not bad_ids and name not in METADATA_FIELDS:
+                cited = [evidence_by_id[e].quote for e in claim.evidence_ids if e in evidence_by_id]
+                s = check_support(claim.text, cited, embed)
+                if not s.ok:
+                    out.append(Problem(persona.id, name, i, f"claim {claim.text[:80]!r} {s.reason}; state only "
+                                                            "what the cited evidence says"))
     for i, q in enumerate(persona.quotes):
         reason = _id_problem(q.evidence_id, evidence_by_id, segment_ids)
         if reason is None and not evidence_by_id[q.evidence_id].verbatim:

@@ -25,6 +25,7 @@ from typing import Any
 from segscribe.pipeline.personas.claims import confidence, count_participants, data_sources, sort_evidence
 from segscribe.pipeline.personas.gate import Problem, persona_problems
 from segscribe.pipeline.personas.naming import dominant_title, persona_name, role_text
+from segscribe.pipeline.support import Embed, content_words
 from segscribe.prompting import load_prompt
 from segscribe.providers.base import ChatModel, LLMRequest
 from segscribe.redact import GENERIC_SPEAKERS, Pseudonyms, Redactor, document_names, name_variants
@@ -51,11 +52,14 @@ def draft_personas_llm(
     max_personas: int = 2,
     max_reasks: int = 2,
     all_evidence: Mapping[str, EvidenceBase] | None = None,
+    embed: Embed | None = None,
 ) -> tuple[list[Persona], list[dict[str, str]]]:
     """Draft personas with the chat model, gate them, re-ask on errors, drop what stays ungrounded.
 
     `all_evidence` (optional, every segment's items by id) only sharpens error messages
-    ("another segment" vs "unknown id"). Returns (personas, drop records).
+    ("another segment" vs "unknown id"). With `embed`, every claim must also be supported by the evidence
+    it cites (meaning and words, `pipeline.support`), and the name must come from the evidence or the
+    segment, not from nowhere. Returns (personas, drop records).
     """
     items = sort_evidence(evidence)
     if not items:
@@ -86,7 +90,7 @@ def draft_personas_llm(
         result = _restore(chat.generate(request, PersonaDraftList), redactor, ev_ids)
         personas, problems, notes = _convert(result, segment, known, items, docs, names, tier, profile,
                                              max_personas, chat.name, prompt.ref)
-        problems += [p for persona in personas for p in persona_problems(persona, known, set(seg_by_id))]
+        problems += [p for persona in personas for p in persona_problems(persona, known, set(seg_by_id), embed)]
         if not problems:
             break
         feedback = [p.message() for p in problems]
@@ -202,16 +206,33 @@ def _convert(result: PersonaDraftList, segment: str, known: Mapping[str, Evidenc
         persona = Persona.model_validate({"id": pid, "name": draft.name.strip(), "segment": segment,
                                           "tier": tier, "quotes": quotes, "provider": provider,
                                           "prompt": prompt_ref, **fields})
-        if not persona.name or "[NAME_" in persona.name or _names_person(persona.name, names):
+        if (not persona.name or "[NAME_" in persona.name or _names_person(persona.name, names)
+                or not _name_grounded(persona, known, segment, docs)):
             cited = [e for e in items if e.id in _ids(persona)]
             group = cited or list(items)
             metas = [docs[d].metadata for d in sorted({e.doc_id for e in group}) if d in docs]
             fallback = persona_name(dominant_title(group, docs), segment, profile, metas)
-            reason = f"name {persona.name!r} is empty or names a person; replaced by {fallback!r}"
+            reason = (f"name {persona.name!r} is empty, names a person or is not grounded in the evidence; "
+                      f"replaced by {fallback!r}")
             notes.append({"persona": pid, "field": "name", "reason": reason})
             persona = persona.model_copy(update={"name": fallback})
         personas.append(persona)
     return personas, problems, notes
+
+
+def _name_grounded(persona: Persona, known: Mapping[str, EvidenceBase], segment: str,
+                   docs: Mapping[str, Document]) -> bool:
+    """At least half the name's content words appear in the cited evidence, the segment name or a job title.
+
+    "The close-driven controller" passes on evidence about the close and a controller's title; "Growth
+    Hacker Greg" on evidence about stuck approvals does not.
+    """
+    cited = [known[i] for i in _ids(persona) if i in known]
+    pool = " ".join([segment, *(e.quote for e in cited),
+                     *(str(docs[e.doc_id].metadata.get("job_title", "")) for e in cited if e.doc_id in docs)])
+    allowed = content_words(pool.replace("-", " "))
+    words = content_words(persona.name.replace("-", " "))
+    return not words or len(words & allowed) * 2 >= len(words)
 
 
 def _names_person(text: str, names: Sequence[str]) -> bool:
