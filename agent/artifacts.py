@@ -61,6 +61,8 @@ EVIDENCE: Artifact[list[EvidenceBase]] = Artifact("evidence.jsonl", Evidence, de
 DROPPED: Artifact[list[DroppedItem]] = Artifact("dropped.jsonl", DroppedItem, default=list, lines=True)
 THEMES: Artifact[list[Theme]] = Artifact("themes.json", list[Theme], default=list)
 FINDINGS: Artifact[list[Finding]] = Artifact("findings.json", list[Finding], default=list)
+FINDINGS_KEPT_BACK: Artifact[list[dict[str, str]]] = Artifact("findings_kept_back.jsonl", dict[str, str],
+                                                             default=list, lines=True)
 SEGMENTS: Artifact[SegmentsResult] = Artifact("segments.json", SegmentsResult, default=SegmentsResult)
 PERSONAS: Artifact[list[Persona]] = Artifact("personas.json", list[Persona], default=list)
 PERSONAS_DROPPED: Artifact[list[dict[str, str]]] = Artifact("personas_dropped.jsonl", dict[str, str],

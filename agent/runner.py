@@ -54,11 +54,13 @@ def make_extractor(provider: str, base_url: str | None, redact: bool, embedder: 
 
 def prompt_refs(extractor: Extractor, chat: ChatModel | None) -> list[str]:
     """Every prompt or rule-set version the run uses, from the loaders themselves."""
+    from segscribe.pipeline.findings import OFFLINE_STATEMENT
     from segscribe.pipeline.personas.offline import OFFLINE_PROMPT
     from segscribe.prompting import load_prompt
 
-    persona = load_prompt("draft_persona").ref if chat is not None else OFFLINE_PROMPT
-    return sorted({extractor.prompt_ref, persona})
+    if chat is None:
+        return sorted({extractor.prompt_ref, OFFLINE_PROMPT, OFFLINE_STATEMENT})
+    return sorted({extractor.prompt_ref, load_prompt("draft_persona").ref, load_prompt("state_finding").ref})
 
 
 def _record(ws: Workspace, rec: RunRecord) -> None:

@@ -72,3 +72,25 @@ class Finding(_M):
     """Who grouped and stated it."""
     prompt: str = ""
     """`prompt_id@version` of the statement, or the offline rule-set version."""
+
+
+# --------------------------------------------------------------------------- LLM drafts
+# What a model returns for the state_finding prompt (its output schema), before the finding gate.
+
+
+class DraftPart(_M):
+    """One sentence of a drafted finding statement."""
+
+    text: str
+    """The sentence, stating only what the cited evidence shows."""
+    evidence_ids: list[str] = Field(default_factory=list)
+    """Ids from the group's evidence list that support this sentence (at least one)."""
+
+
+class FindingStatementDraft(_M):
+    """Structured output of the finding-statement task."""
+
+    label: str = ""
+    """A short label of 2-5 words, taken from the evidence's own words."""
+    parts: list[DraftPart] = Field(default_factory=list)
+    """One or two sentences, each citing the evidence it rests on."""
