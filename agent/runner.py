@@ -87,7 +87,8 @@ def _options(ws: Workspace, opts: RunOptions, resume: str | None,
 
 def run_pipeline(ws: Workspace, opts: RunOptions, progress: Progress | None = None,
                  embedder: Embedder | None = None, stop_after: str | None = None,
-                 resume: str | None = None, run_id: str | None = None) -> RunRecord:
+                 resume: str | None = None, run_id: str | None = None,
+                 estimate: dict[str, Any] | None = None) -> RunRecord:
     """Start a run (or resume run `resume` with its saved options) and return its record.
 
     `stop_after` ends the run after that stage (its record says `stopped`); resuming it later continues.
@@ -107,7 +108,7 @@ def run_pipeline(ws: Workspace, opts: RunOptions, progress: Progress | None = No
     if not run.exists(A.OPTIONS):
         run.write(A.OPTIONS, opts)
     rec = RunRecord(run_id=run_id, status="running", provider=getattr(chat, "name", None) or "offline",
-                    options=opts, embedder=emb.model_id, prompts=prompt_refs(extractor, chat))
+                    options=opts, embedder=emb.model_id, prompts=prompt_refs(extractor, chat), estimate=estimate)
     _record(ws, rec)
     ws.set_kv("last_run", run_id)
     graph = build_graph(deps, sqlite_checkpointer(ws.root / "checkpoints.sqlite"))

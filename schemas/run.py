@@ -123,3 +123,5 @@ class RunRecord(_M):
     """Input files that could not be ingested."""
     failed_documents: dict[str, str] = Field(default_factory=dict)
     """Documents the provider could not process, with the reason."""
+    estimate: dict[str, Any] | None = None
+    """The cost estimate made before the run (`segscribe estimate`), kept beside the actual `token_usage`."""

@@ -56,6 +56,7 @@ COMMANDS: list[tuple[str, Callable[..., Any]]] = [
     ("ingest", ingest_cmd.ingest),
     ("search", ingest_cmd.search),
     ("run", run_cmd.run),
+    ("estimate", run_cmd.estimate),
     ("extract", stage_cmd.extract),
     ("evidence", stage_cmd.evidence),
     ("findings", stage_cmd.findings),

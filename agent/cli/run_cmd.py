@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -81,6 +81,22 @@ def print_outcome(rec: RunRecord) -> None:
         typer.echo(f"report: {rec.report}")
 
 
+def cost_gate(opts: RunOptions, max_cost: float | None, dry_run: bool, json_out: bool) -> dict[str, Any] | None:
+    """The estimate of a model run: printed (and nothing run) on --dry-run, refused above --max-cost."""
+    from segscribe.pipeline.estimate import estimate_cost, parse_inputs, render_estimate
+
+    if opts.provider in ("offline", "") and not dry_run:
+        return None
+    est = estimate_cost(parse_inputs(opts.inputs), opts.provider, redact=opts.redact)
+    if dry_run:
+        print_json(est.model_dump(mode="json")) if json_out else typer.echo(render_estimate(est))
+        raise typer.Exit(0)
+    if max_cost is not None and est.usd > max_cost:
+        raise UsageError(f"estimated cost ${est.usd:.2f} is over --max-cost ${max_cost:.2f}: raise the limit, "
+                         "choose a cheaper model, or run fewer files (`segscribe estimate` shows the breakdown)")
+    return est.model_dump(mode="json")
+
+
 def run(
     paths: Annotated[list[Path] | None, typer.Argument(help="Folders/files to process (default: corpus/).")] = None,
     workspace: WorkspaceOpt = None,
@@ -97,6 +113,10 @@ def run(
     notes_convention: NotesConventionOpt = None,
     record: RecordOpt = None,
     replay: ReplayOpt = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the token and cost estimate of the run "
+                                          "and stop: no model is called, nothing is written.")] = False,
+    max_cost: Annotated[float | None, typer.Option("--max-cost", min=0, help="Refuse to start when the "
+                                                   "estimated cost in USD is above this.")] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Run everything: ingest, index, extract, verify, themes, segments, personas, score, report.
@@ -106,21 +126,45 @@ def run(
     """
     from segscribe.runner import run_pipeline
 
-    ws = open_workspace(workspace)
+    from segscribe.cli.common import workspace_path
+    from segscribe.store.workspace import Workspace
+
+    # A dry run reads the workspace's settings but creates nothing.
+    ws = Workspace(workspace_path(workspace)) if dry_run else open_workspace(workspace)
     inputs = paths or [Path("corpus")]
     if analyst is None and not resume:
         analyst = inputs[0] / "analyst.yaml" if (inputs[0] / "analyst.yaml").is_file() else None
     opts = run_options(ws, inputs, provider=provider, base_url=base_url, no_redact=no_redact,
                        max_reasks=max_reasks, seed=seed, analyst=analyst, preset=preset, record=record, replay=replay,
                        notes_convention=notes_convention)
+    estimate = cost_gate(opts, max_cost, dry_run, json_out) if not resume else None
     with progress_bar(not json_out) as prog:
-        rec = run_pipeline(ws, opts, prog, resume=resume)
+        rec = run_pipeline(ws, opts, prog, resume=resume, estimate=estimate)
     if json_out:
         print_json(rec.model_dump(mode="json"))
     else:
         print_outcome(rec)
     if rec.status == "partial":
         raise typer.Exit(EXIT_PARTIAL)
+
+
+def estimate(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders a run would read.")],
+    provider: Annotated[str, typer.Option("--provider", "-p", help="anthropic:MODEL or openai-compat:MODEL.")],
+    no_redact: NoRedactOpt = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """Estimate the tokens and dollars per stage of a run with a model, before spending anything.
+
+    Uses the same prompt rendering as the run; nothing is sent and nothing is written.
+    """
+    from segscribe.pipeline.estimate import estimate_cost, parse_inputs, render_estimate
+
+    for p in paths:
+        if not p.exists():
+            raise UsageError(f"{p}: no such file or folder")
+    est = estimate_cost(parse_inputs(paths), provider, redact=not no_redact)
+    print_json(est.model_dump(mode="json")) if json_out else typer.echo(render_estimate(est))
 
 
 def personas(workspace: WorkspaceOpt = None, run_id: RunOpt = None, json_out: JsonOpt = False) -> None:
