@@ -124,9 +124,8 @@ def run(
     Offline and deterministic by default. Ends with the path of the HTML report. Exit code 1 when some
     files or documents failed (the rest is done; `--resume` retries them).
     """
-    from segscribe.runner import run_pipeline
-
     from segscribe.cli.common import workspace_path
+    from segscribe.runner import run_pipeline
     from segscribe.store.workspace import Workspace
 
     # A dry run reads the workspace's settings but creates nothing.
