@@ -53,8 +53,8 @@ OPENERS = ["Hi,", "Hello,", "Hi there,", "Hello support,", "hey", "Good morning,
 CLOSERS = ["Thanks.", "Thank you in advance!", "Cheers, {first}", "Regards, {first} {last}", "Please reply asap.",
            "thx", "Many thanks, {first}", "Hope you can help.", "Looking forward to your answer.", "Best, {first}"]
 CONTEXT = {
-    "ORDER": ["I placed order {order} on {date} for a {product}.", "The {product} I ordered last week is order {order}.",
-              "My order number is {order}."],
+    "ORDER": ["I placed order {order} on {date} for a {product}.",
+              "The {product} I ordered last week is order {order}.", "My order number is {order}."],
     "DELIVERY": ["The parcel was supposed to arrive in {city} on {date}.", "Tracking for order {order} has not "
                  "moved since {date}.", "I live in {city} and the courier keeps missing me."],
     "SHIPPING_ADDRESS": ["We moved to {city} on {date}.", "The address on order {order} is my old flat in {city}."],

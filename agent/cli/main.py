@@ -36,11 +36,16 @@ def _root(
     workspace: Path | None = typer.Option(
         None, "--workspace", "-w", help="Workspace folder for every command (default ./.segscribe; "
         "env SEGSCRIBE_WORKSPACE).", show_default=False),
+    chroma_url: str | None = typer.Option(
+        None, "--chroma-url", help="Use a Chroma server (http://HOST:PORT) instead of the workspace's embedded "
+        "vector store (default: chroma_url in config.yaml).", show_default=False),
 ) -> None:
     """segscribe: evidence-cited customer segments and personas."""
     if workspace is not None:
         # Sub-commands read their --workspace from this variable when not given explicitly.
         os.environ["SEGSCRIBE_WORKSPACE"] = str(workspace)
+    if chroma_url is not None:
+        os.environ["SEGSCRIBE_CHROMA_URL"] = chroma_url  # read by segscribe.store.vector_store.chroma_url
 
 
 app.command("init")(ingest_cmd.init)
@@ -58,6 +63,7 @@ def _register_optional() -> None:
         ("segscribe.cli.segment_cmd", ("segment", "score")),
         ("segscribe.cli.run_cmd", ("run", "personas", "report")),
         ("segscribe.cli.eval_cmd", ("eval",)),
+        ("segscribe.cli.vector_cmd", ("reindex",)),
     ):
         try:
             mod = importlib.import_module(module)

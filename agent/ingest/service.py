@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from segscribe.ingest import IngestError, Parsed, discover, is_ignored, parse_file
+from segscribe.ingest.dedup import DuplicateIndex, report_hit
 from segscribe.schemas.document import DocKind, Document
 from segscribe.store.workspace import Workspace
 
-NEAR_DUP_MIN_WORDS = 50
 ID_KEYS = ("participant_id", "customer_id", "respondent_id", "id")
 
 Progress = Callable[[str, int, int], None]
@@ -51,84 +50,19 @@ class IngestReport:
                 "indexed_windows": self.indexed_windows, "files": [asdict(f) for f in self.files]}
 
 
-def shingles(text: str, n: int = 3) -> set[int]:
-    words = re.findall(r"\w+", text.lower())
-    return {hash(" ".join(words[i : i + n])) for i in range(max(0, len(words) - n + 1))}
-
-
-def jaccard(a: set[int], b: set[int]) -> float:
-    return len(a & b) / len(a | b) if a and b else 0.0
-
-
-def _body(doc: Document) -> str:
-    """The text that matters for near-duplicates: the passages, not the title lines or front matter."""
-    return "\n".join(p.text for p in doc.passages)
-
-
-class DuplicateIndex:
-    """Exact (content hash) and near (word-shingle Jaccard) duplicates of long documents."""
-
-    def __init__(self, ws: Workspace, threshold: float) -> None:
-        self.threshold = threshold
-        self.exact = ws.hashes()
-        self.long: list[tuple[str, str, set[int]]] = []
-        for d in ws.documents():
-            if d.kind in (DocKind.interview, DocKind.notes):
-                self._add_long(d)
-
-    def _add_long(self, doc: Document) -> None:
-        body = _body(doc)
-        if len(body.split()) >= NEAR_DUP_MIN_WORDS:
-            self.long.append((doc.id, doc.source, shingles(body)))
-
-    def check(self, doc: Document, own_file: str) -> tuple[str, str, float] | None:
-        hit = self.exact.get(doc.content_hash)
-        if hit and hit[0] != doc.id and not hit[1].startswith(own_file):
-            return hit[0], hit[1], 1.0
-        if doc.kind in (DocKind.interview, DocKind.notes):
-            body = _body(doc)
-            if len(body.split()) >= NEAR_DUP_MIN_WORDS:
-                sh = shingles(body)
-                for other_id, other_src, other_sh in self.long:
-                    if other_id == doc.id or other_src.startswith(own_file):
-                        continue
-                    sim = jaccard(sh, other_sh)
-                    if sim >= self.threshold:
-                        return other_id, other_src, round(sim, 3)
-        return None
-
-    def add(self, doc: Document) -> None:
-        self.exact[doc.content_hash] = (doc.id, doc.source)
-        if doc.kind in (DocKind.interview, DocKind.notes):
-            self._add_long(doc)
-
-
-def _drop_duplicates(docs: list[Document], dups: DuplicateIndex, path: str,
-                     outcome: FileOutcome) -> list[Document]:
-    kept = []
-    for d in docs:
-        hit = dups.check(d, path)
-        if hit:
-            outcome.duplicates.append({"document": d.id, "kept": hit[1], "kept_id": hit[0],
-                                       "similarity": str(hit[2])})
-            continue
-        dups.add(d)
-        kept.append(d)
-    return kept
-
-
 def ingest_file(ws: Workspace, f: Path, dups: DuplicateIndex, *, as_kind: str | None,
                 mapping: Mapping[str, str] | None, max_bytes: int) -> tuple[FileOutcome, list[str]]:
-    """Ingest one file in its own transaction. Returns its outcome and ids whose vectors must go."""
+    """Ingest one file in its own transaction, streaming its rows. Returns its outcome and ids whose
+    vectors must go."""
     path = str(f.resolve())
     outcome = FileOutcome(path=str(f), status="ingested")
     try:
-        file_hash = hashlib.sha256(f.read_bytes()).hexdigest()
+        file_hash = _file_hash(f)
         prev = ws.file_record(path)
         if prev and prev[0] == file_hash:
             outcome.status, outcome.kind, outcome.documents = "unchanged", prev[1], prev[2]
             return outcome, []
-        parsed: Parsed = parse_file(f, as_kind=as_kind, mapping=mapping, max_bytes=max_bytes)
+        parsed: Parsed = parse_file(f, as_kind=as_kind, mapping=mapping, max_bytes=max_bytes, stream=True)
     except (IngestError, OSError) as exc:
         outcome.status, outcome.reason = "failed", str(exc)
         return outcome, []
@@ -144,13 +78,25 @@ def ingest_file(ws: Workspace, f: Path, dups: DuplicateIndex, *, as_kind: str | 
         ws.record_file(path, file_hash, "metadata", 0)
         outcome.status, outcome.documents = "metadata", n
         return outcome, []
-    docs = _drop_duplicates(parsed.documents, dups, path, outcome)
-    if not docs and outcome.duplicates:
+    dups.hits.clear()
+    try:
+        stale, outcome.documents = ws.replace_file(path, file_hash, parsed.kind, parsed.all_documents(), dups)
+    except IngestError as exc:  # a broken row further down a streamed file: nothing of it was written
+        outcome.status, outcome.reason, outcome.warnings = "failed", str(exc), list(parsed.warnings)
+        return outcome, []
+    outcome.duplicates = [report_hit(doc_id, hit) for doc_id, hit in dups.hits.items()]
+    if not outcome.documents and outcome.duplicates:
         outcome.status = "duplicate"
         outcome.reason = f"duplicate of {outcome.duplicates[0]['kept']} (kept that one)"
-    removed = ws.replace_file(path, file_hash, parsed.kind, docs)
-    outcome.documents = len(docs)
-    return outcome, removed + [d.id for d in docs]
+    return outcome, stale
+
+
+def _file_hash(f: Path) -> str:
+    h = hashlib.sha256()
+    with f.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
 
 
 def join_metadata(ws: Workspace) -> int:
@@ -158,13 +104,18 @@ def join_metadata(ws: Workspace) -> int:
     records = ws.metadata_records()
     if not records:
         return 0
+    return sum(_join_chunk(ws, chunk, records) for chunk in ws.iter_documents())
+
+
+def _join_chunk(ws: Workspace, docs: list[Document], records: dict[str, dict[str, Any]]) -> int:
     updates: dict[str, dict[str, Any]] = {}
     role_updates: dict[str, dict[str, str]] = {}
-    for doc in ws.documents():
+    file_keys = [k for k in records if k.startswith("file=")]
+    for doc in docs:
         merged: dict[str, Any] = {}
         keys = [f"{k}={doc.metadata[k]}" for k in ID_KEYS if doc.metadata.get(k)]
         src = doc.source.split("#")[0]
-        keys += [k for k in records if k.startswith("file=") and src.endswith(k[5:].lstrip("./"))]
+        keys += [k for k in file_keys if src.endswith(k[5:].lstrip("./"))]
         for key in keys:
             for k, v in records.get(key, {}).items():
                 merged.setdefault(k, v)
@@ -204,7 +155,7 @@ def ingest_paths(ws: Workspace, paths: list[Path], *, as_kind: str | None = None
                  embedder: Any = None, all_roles: bool = False) -> IngestReport:
     report = IngestReport()
     files = [f for f in discover(paths) if not is_ignored(f)]
-    dups = DuplicateIndex(ws, near_dup)
+    dups = DuplicateIndex(near_dup)
     stale: list[str] = []
     for i, f in enumerate(files):
         outcome, removed = ingest_file(ws, f, dups, as_kind=as_kind, mapping=mapping,

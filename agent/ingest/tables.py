@@ -31,11 +31,24 @@ TABLE_HINTS = {"amount", "quantity", "unitprice", "price", "invoiceno", "invoice
                "monthlycharges", "totalcharges", "tenure", "seats", "employees", "churn", "churned"}
 
 
+HEAD_ROWS = 50  # rows parsed up front: enough to sniff what a table holds
+
+
 @dataclass
 class Table:
+    """A table's header, its first rows, and (for CSV) the rest parsed only when iterated."""
+
     columns: list[str]
     rows: list[dict[str, str]]
     warnings: list[str] = field(default_factory=list)
+    rest: Iterator[dict[str, Any]] | None = None
+
+    def iter_rows(self) -> Iterator[dict[str, Any]]:
+        """Every row once, in file order (the rest is streamed: call this once)."""
+        yield from self.rows
+        if self.rest is not None:
+            rest, self.rest = self.rest, None
+            yield from rest
 
 
 def _norm(col: str) -> str:
@@ -58,28 +71,37 @@ def find_column(columns: list[str], role: str, mapping: Mapping[str, str] | None
 
 
 def read_csv(text: str, name: str) -> Table:
+    """Header and first rows now; the other rows are parsed as they are iterated (memory stays flat)."""
+    reader = csv.reader(io.StringIO(text), strict=True)
     try:
-        reader = csv.reader(io.StringIO(text), strict=True)
         header = next(reader, None)
-        if not header or not any(h.strip() for h in header):
-            raise IngestError(f"{name}: CSV has no header row")
-        header = [h.strip() for h in header]
-        rows: list[dict[str, str]] = []
-        ragged: list[int] = []
+    except csv.Error as exc:
+        raise IngestError(f"{name}: broken CSV ({exc}); check quoting and re-export") from exc
+    if not header or not any(h.strip() for h in header):
+        raise IngestError(f"{name}: CSV has no header row")
+    header = [h.strip() for h in header]
+    table = Table(header, [])
+    rows = _csv_rows(reader, header, name, table.warnings)
+    table.rows = [r for _, r in zip(range(HEAD_ROWS), rows, strict=False)]
+    table.rest = rows
+    return table
+
+
+def _csv_rows(reader: Any, header: list[str], name: str, warnings: list[str]) -> Iterator[dict[str, str]]:
+    ragged: list[int] = []
+    try:
         for lineno, raw in enumerate(reader, start=2):
             if not any(cell.strip() for cell in raw):
                 continue
             if len(raw) != len(header):
                 ragged.append(lineno)
                 raw = (raw + [""] * len(header))[: len(header)]
-            rows.append(dict(zip(header, raw, strict=True)))
+            yield dict(zip(header, raw, strict=True))
     except csv.Error as exc:
         raise IngestError(f"{name}: broken CSV ({exc}); check quoting and re-export") from exc
-    warnings = []
     if ragged:
         shown = ", ".join(map(str, ragged[:5])) + (" ..." if len(ragged) > 5 else "")
         warnings.append(f"{name}: {len(ragged)} ragged row(s) padded/truncated to the header (rows {shown})")
-    return Table(header, rows, warnings)
 
 
 def read_json_records(text: str, name: str) -> Table:
@@ -147,7 +169,7 @@ def transcript_rows(table: Table, source: str, mapping: Mapping[str, str] | None
     text_col = find_column(table.columns, "text", mapping)
     if not text_col:
         raise IngestError(f"{source}: no transcript text column; map one with --map text=COLUMN")
-    for n, row in enumerate(table.rows):
+    for n, row in enumerate(table.iter_rows()):
         rid = _cell(row, id_col) or f"row{n + 1}"
         text = _cell(row, text_col)
         meta = {k: v for k, v in row.items() if k not in (text_col,)}
@@ -166,7 +188,7 @@ def ticket_rows(table: Table, source: str, mapping: Mapping[str, str] | None) ->
             f"{source}: no ticket body column among {', '.join(table.columns)}; map it with --map body=COLUMN"
         )
     used = {c for c in cols.values() if c}
-    for n, row in enumerate(table.rows):
+    for n, row in enumerate(table.iter_rows()):
         rid = _cell(row, cols["id"]) or f"row{n + 1}"
         parts: list[tuple[str, str, Role]] = []
         for role_key, label, role in (("subject", "Subject", Role.customer), ("body", "Customer", Role.customer),
@@ -198,7 +220,7 @@ def survey_rows(table: Table, source: str, mapping: Mapping[str, str] | None) ->
         text_cols = [c.strip() for c in mapping["text"].split(",")]
     if not text_cols:
         raise IngestError(f"{source}: no free-text answer columns found; map them with --map text=COL1,COL2")
-    for n, row in enumerate(table.rows):
+    for n, row in enumerate(table.iter_rows()):
         rid = _cell(row, id_col) or f"row{n + 1}"
         text, spans = "", []
         for col in text_cols:

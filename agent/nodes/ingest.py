@@ -19,11 +19,11 @@ def load(state: RunState, deps: Deps) -> dict[str, Any]:
     # The run covers every document of the files it was given (sources are resolved paths, so match
     # on the resolved file, which also follows symlinks), including files unchanged since a past ingest.
     files = {str(Path(f.path).resolve()) for f in report.files}
-    docs = [d for d in deps.workspace.documents() if d.source.split("#")[0] in files]
-    doc_ids = sorted(d.id for d in docs if d.voice_passages())
+    docs = deps.workspace.file_documents(files)  # (id, source, content_hash, voiced): no texts in memory
+    doc_ids = [d[0] for d in docs if d[3]]
     run = deps.run_dir(state["run_id"])
     run.write_json("ingest.json", report.to_dict())
-    run.write_json("inputs.json", {d.id: {"source": d.source, "content_hash": d.content_hash} for d in docs})
+    run.write_json("inputs.json", {d[0]: {"source": d[1], "content_hash": d[2]} for d in docs})
     failed = len(report.failed)
     return {"doc_ids": doc_ids, "stages": ["load"],
             "stats": {"documents": len(doc_ids), "files_failed": failed,

@@ -10,7 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from segscribe.pipeline.themes import choose_k_ward, owner, relabel_by_size
+from segscribe.pipeline.clustering import cluster_rows
+from segscribe.pipeline.themes import owner, relabel_by_size
 from segscribe.schemas.evidence import EvidenceBase
 from segscribe.schemas.segment import AssignmentSummary, Segmentation, SegmentDefinition, SegmentProfile
 from segscribe.schemas.theme import Theme
@@ -75,7 +76,8 @@ def needs_segmentation(evidence: Sequence[EvidenceBase], themes: Sequence[Theme]
         rows.append(v / max(float(np.linalg.norm(v)), 1e-12))
         pos += n
     x = np.vstack(rows)
-    labels, k, sil = choose_k_ward(x, 2, min(k_max, len(owners) - 1), seed)
+    found = cluster_rows(x, owners, 2, min(k_max, len(owners) - 1), seed=seed)
+    labels, k, sil = found.labels, found.k, found.silhouette
     labels = relabel_by_size(labels, owners)
     theme_of = {eid: t for t in themes for eid in t.evidence_ids}
     names: dict[int, str] = {}
@@ -88,7 +90,7 @@ def needs_segmentation(evidence: Sequence[EvidenceBase], themes: Sequence[Theme]
         top = [t for t, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:3]]
         labels_by_id = {t.id: t.label for t in themes}
         names[c] = f"Needs {c + 1}: {labels_by_id[top[0]]}" if top else f"Needs {c + 1}"
-        centroid = x[[owners.index(o) for o in members]].mean(axis=0)
+        centroid = x[labels == c].mean(axis=0)
         profiles.append(SegmentProfile(
             name=names[c], size=len(members), share=round(len(members) / len(owners), 6),
             definition=SegmentDefinition(kind="centroid", centroid=[round(float(v), 6) for v in centroid]),

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from segscribe.pipeline.clustering import cluster_rows
 from segscribe.schemas.evidence import EvidenceBase
 from segscribe.schemas.theme import Theme
 
@@ -97,10 +98,8 @@ def build_themes(evidence: Sequence[EvidenceBase], embed: Embed, *, k_min: int =
     if len(items) < 3:
         return []
     vecs = embed([e.quote for e in items])
-    if n_themes:
-        labels, _, _ = choose_k_ward(vecs, n_themes, n_themes, seed)
-    else:
-        labels, _, _ = choose_k_ward(vecs, k_min, k_max, seed)
+    k_lo, k_hi = (n_themes, n_themes) if n_themes else (k_min, k_max)
+    labels = cluster_rows(vecs, [e.id for e in items], k_lo, k_hi, seed=seed).labels
     labels = relabel_by_size(labels, [e.id for e in items])
     groups: dict[int, list[int]] = defaultdict(list)
     for i, lab in enumerate(labels.tolist()):

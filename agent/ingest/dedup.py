@@ -1,0 +1,141 @@
+"""Exact and near-duplicate documents, found in memory that does not grow with the workspace.
+
+Exact duplicates share a content hash (an indexed SQLite column). Near-duplicates are found with
+MinHash signatures (datasketch) cut into LSH bands that live in the workspace's `lsh_bands` table, so a
+candidate lookup is one indexed query; each candidate is then confirmed with the exact similarity:
+
+- long interviews and notes (at least `LONG_MIN_WORDS` words): Jaccard of word 3-gram shingles of the
+  passages, as before;
+- short documents (tickets, survey answers; at least `SHORT_MIN_WORDS` customer words): containment of
+  word 1- and 2-grams of the customer's words, so a complaint retweeted with a prefix ("RT @ana: ...")
+  or echoed with a tag is the same complaint, while two messages that differ in an order number are not.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import sqlite3
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from segscribe.schemas.document import DocKind, Document, Passage, Role
+
+LONG_MIN_WORDS = 50
+SHORT_MIN_WORDS = 8
+NUM_PERM, BANDS = 64, 16  # 16 bands of 4 rows: pairs from similarity ~0.5 up become candidates
+MAX_CANDIDATES = 25
+_WORD = re.compile(r"\w+")
+_LONG_KINDS = (DocKind.interview, DocKind.notes)
+_VOICE = (Role.participant, Role.customer)
+
+
+@dataclass(frozen=True)
+class Hit:
+    doc_id: str
+    source: str
+    similarity: float
+
+
+def shingles(doc: Document) -> tuple[str, set[str]] | None:
+    """(mode, shingles) a document is compared by, or None when it is too short to call a copy."""
+    if doc.kind in _LONG_KINDS:
+        words = _WORD.findall("\n".join(p.text for p in doc.passages).lower())
+        if len(words) < LONG_MIN_WORDS:
+            return None
+        return "long", {" ".join(words[i : i + 3]) for i in range(len(words) - 2)}
+    words = _WORD.findall("\n".join(p.text for p in doc.passages if p.role in _VOICE).lower())
+    if len(words) < SHORT_MIN_WORDS:
+        return None
+    return "short", set(words) | {f"{a} {b}" for a, b in zip(words, words[1:], strict=False)}
+
+
+def similarity(mode: str, a: set[str], b: set[str]) -> float:
+    if not a or not b:
+        return 0.0
+    inter = len(a & b)
+    return inter / len(a | b) if mode == "long" else inter / min(len(a), len(b))
+
+
+def band_keys(mode: str, sh: set[str]) -> list[int]:
+    """The LSH band keys of a shingle set: one signed 64-bit integer per band."""
+    from datasketch import MinHash
+
+    mh = MinHash(num_perm=NUM_PERM, seed=1)
+    mh.update_batch([s.encode("utf-8") for s in sorted(sh)])
+    rows = NUM_PERM // BANDS
+    values = np.asarray(mh.hashvalues, dtype=np.uint64)
+    keys = []
+    for b in range(BANDS):
+        digest = hashlib.blake2b(f"{mode}{b}".encode() + values[b * rows : (b + 1) * rows].tobytes(),
+                                 digest_size=8).digest()
+        keys.append(int.from_bytes(digest, "big", signed=True))
+    return keys
+
+
+def _stored(con: sqlite3.Connection, doc_id: str) -> Document | None:
+    row = con.execute("SELECT kind, source, text FROM documents WHERE id = ?", (doc_id,)).fetchone()
+    if row is None:
+        return None
+    ps = [Passage(id=p[0], doc_id=doc_id, index=p[1], speaker=p[2], role=p[3], start=p[4], end=p[5],
+                  text=row[2][p[4]:p[5]])
+          for p in con.execute('SELECT id, idx, speaker, role, start, "end" FROM passages WHERE doc_id = ? '
+                               "ORDER BY idx", (doc_id,))]
+    return Document(id=doc_id, kind=row[0], source=row[1], content_hash="", text=row[2], passages=ps)
+
+
+@dataclass
+class DuplicateIndex:
+    """Checks run inside the write transaction of a file, so documents earlier in the same file count."""
+
+    threshold: float
+    hits: dict[str, Hit] = field(default_factory=dict)
+    _pending: dict[str, tuple[str, set[str], list[int]]] = field(default_factory=dict)
+
+    def check(self, con: sqlite3.Connection, doc: Document) -> bool:
+        """True to keep `doc`; False (and the hit recorded in `hits`) for a duplicate."""
+        self._pending.pop(doc.id, None)
+        row = con.execute("SELECT id, source FROM documents WHERE content_hash = ? AND id != ? LIMIT 1",
+                          (doc.content_hash, doc.id)).fetchone()
+        if row:
+            self.hits[doc.id] = Hit(row[0], row[1], 1.0)
+            return False
+        found = shingles(doc)
+        if found is None:
+            return True
+        mode, sh = found
+        keys = band_keys(mode, sh)
+        hit = self._near(con, doc, mode, sh, keys)
+        if hit:
+            self.hits[doc.id] = hit
+            return False
+        self._pending[doc.id] = (mode, sh, keys)
+        return True
+
+    def _near(self, con: sqlite3.Connection, doc: Document, mode: str, sh: set[str], keys: list[int]) -> Hit | None:
+        marks = ",".join("?" * len(keys))
+        cands = [r[0] for r in con.execute(f"SELECT DISTINCT doc_id FROM lsh_bands WHERE band IN ({marks}) "
+                                           f"AND doc_id != ? ORDER BY doc_id LIMIT ?",
+                                           [*keys, doc.id, MAX_CANDIDATES])]
+        best: Hit | None = None
+        for cand in cands:
+            other = _stored(con, cand)
+            found = shingles(other) if other else None
+            if other is None or found is None or found[0] != mode:
+                continue
+            sim = similarity(mode, sh, found[1])
+            if sim >= self.threshold and (best is None or sim > best.similarity):
+                best = Hit(cand, other.source, round(sim, 3))
+        return best
+
+    def add(self, con: sqlite3.Connection, doc: Document) -> None:
+        """Record the bands of a kept document (its row is already written in this transaction)."""
+        entry = self._pending.pop(doc.id, None)
+        if entry:
+            con.executemany("INSERT INTO lsh_bands VALUES (?, ?)", [(k, doc.id) for k in entry[2]])
+
+
+def report_hit(doc_id: str, hit: Hit) -> dict[str, Any]:
+    return {"document": doc_id, "kept": hit.source, "kept_id": hit.doc_id, "similarity": str(hit.similarity)}

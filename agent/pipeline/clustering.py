@@ -1,0 +1,179 @@
+"""Ward clustering with k chosen by silhouette, in memory that grows linearly with the rows.
+
+Up to `EXACT_MAX` rows, scipy's exact Ward linkage is used (its condensed distance matrix is O(n²):
+6,000 rows take 144 MB). Above that, rows are first summarised by mini-batch k-means into at most
+`MICRO_CLUSTERS` micro-clusters, and Ward's method runs on their centroids weighted by their sizes
+(Lance-Williams with initial sizes, by the nearest-neighbour chain), which is what Ward would merge
+first anyway: the tree above the micro-clusters is exact for those weighted points. Memory is
+O(n·d + m²) for n rows, d dimensions and m micro-clusters.
+
+Either way the silhouette that picks k is computed on one fixed sample of at most `SILHOUETTE_SAMPLE`
+rows. Results are deterministic and independent of row order: rows are sorted by their keys first,
+every random choice is seeded, and cluster numbers follow the sorted rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+EXACT_MAX = 6000
+MICRO_CLUSTERS = 1500
+SILHOUETTE_SAMPLE = 2000
+Method = Literal["auto", "exact", "micro"]
+
+
+@dataclass(frozen=True)
+class Clustering:
+    """Labels in the caller's row order (0..k-1, numbered by first row in key order)."""
+
+    labels: np.ndarray
+    k: int
+    silhouette: float
+    method: str
+
+
+def cluster_rows(vectors: np.ndarray, keys: list[str], k_min: int, k_max: int, *, seed: int = 0,
+                 method: Method = "auto", micro: int = MICRO_CLUSTERS,
+                 sample: int = SILHOUETTE_SAMPLE) -> Clustering:
+    """Cluster rows with Ward, keeping the k in [k_min, k_max] with the best cosine silhouette."""
+    n = len(vectors)
+    if len(keys) != n:
+        raise ValueError("one key per row is needed")
+    if n < 3:
+        return Clustering(np.zeros(n, dtype=int), 1, 0.0, "trivial")
+    order = np.array(sorted(range(n), key=lambda i: keys[i]), dtype=np.int64)
+    x = np.ascontiguousarray(vectors[order], dtype=np.float32)
+    exact = method == "exact" or (method == "auto" and n <= EXACT_MAX)
+    cuts, name = (_exact_cuts(x), "ward") if exact else (_micro_cuts(x, micro, seed), "micro-ward")
+    labels_sorted, k, sil = _best_cut(x, cuts, k_min, k_max, seed, sample)
+    labels = np.empty(n, dtype=int)
+    labels[order] = labels_sorted
+    return Clustering(labels, k, sil, name)
+
+
+# --------------------------------------------------------------------------- trees and their cuts
+
+
+class _Cuts:
+    """A Ward hierarchy over `parts` leaves; `rows` maps each row to its leaf."""
+
+    def __init__(self, merges: list[tuple[int, int]], parts: int, rows: np.ndarray) -> None:
+        self.merges, self.parts, self.rows = merges, parts, rows
+
+    def labels(self, k: int) -> np.ndarray:
+        """Row labels with k clusters: the first parts-k merges applied, numbered by first row."""
+        parent = np.arange(self.parts)
+
+        def find(a: int) -> int:
+            while parent[a] != a:
+                parent[a] = parent[parent[a]]
+                a = int(parent[a])
+            return a
+
+        for a, b in self.merges[: max(0, self.parts - k)]:
+            ra, rb = find(a), find(b)
+            parent[max(ra, rb)] = min(ra, rb)
+        roots = np.array([find(i) for i in range(self.parts)])[self.rows]
+        _, first, inverse = np.unique(roots, return_index=True, return_inverse=True)
+        rank = np.argsort(np.argsort(first))  # number clusters by their first row
+        return rank[inverse].astype(int)
+
+
+def _exact_cuts(x: np.ndarray) -> _Cuts:
+    from scipy.cluster.hierarchy import linkage
+
+    n = len(x)
+    tree = linkage(x.astype(np.float64), method="ward")
+    # scipy names the cluster made by merge i as n + i; map it to the smallest leaf inside it.
+    rep = list(range(n)) + [0] * (n - 1)
+    merges = []
+    for i, (a, b, _, _) in enumerate(tree):
+        ra, rb = rep[int(a)], rep[int(b)]
+        merges.append((ra, rb))
+        rep[n + i] = min(ra, rb)
+    return _Cuts(merges, n, np.arange(n))
+
+
+def _micro_cuts(x: np.ndarray, micro: int, seed: int) -> _Cuts:
+    from sklearn.cluster import MiniBatchKMeans
+
+    m = min(micro, len(x))
+    km = MiniBatchKMeans(n_clusters=m, random_state=seed, batch_size=4096, n_init=1, max_iter=20,
+                         init_size=min(len(x), max(3 * m, 4096)), reassignment_ratio=0.0)
+    assign = km.fit_predict(x)
+    used, assign = np.unique(assign, return_inverse=True)  # drop empty micro-clusters
+    weights = np.bincount(assign).astype(np.float64)
+    centroids = np.zeros((len(used), x.shape[1]), dtype=np.float64)
+    np.add.at(centroids, assign, x.astype(np.float64))
+    centroids /= weights[:, None]
+    return _Cuts(weighted_ward(centroids, weights), len(used), assign)
+
+
+def weighted_ward(points: np.ndarray, weights: np.ndarray) -> list[tuple[int, int]]:
+    """Ward merges of weighted points, cheapest first, by the nearest-neighbour chain.
+
+    Uses the Lance-Williams update on Ward costs 2·wa·wb/(wa+wb)·|a-b|², so with unit weights the
+    merges are scipy's `linkage(method="ward")` merges. Each merge keeps the smaller slot number.
+    """
+    m = len(points)
+    w = weights.astype(np.float64).copy()
+    dist = 2.0 * np.outer(w, w) / (w[:, None] + w[None, :]) * _sq_dists(points)
+    np.fill_diagonal(dist, np.inf)
+    active = np.ones(m, dtype=bool)
+    done: list[tuple[float, int, int, int]] = []
+    chain: list[int] = []
+    while len(done) < m - 1:
+        if not chain:
+            chain.append(int(np.flatnonzero(active)[0]))
+        a = chain[-1]
+        b = int(np.argmin(dist[a]))
+        if len(chain) > 1 and dist[a, chain[-2]] <= dist[a, b]:
+            b = chain[-2]  # ties go back down the chain, so it always ends in a reciprocal pair
+        if len(chain) < 2 or b != chain[-2]:
+            chain.append(b)
+            continue
+        chain.pop()
+        chain.pop()
+        lo, hi = min(a, b), max(a, b)
+        done.append((float(dist[a, b]), len(done), lo, hi))
+        wk, dab = w, dist[lo, hi]
+        new = ((w[lo] + wk) * dist[lo] + (w[hi] + wk) * dist[hi] - wk * dab) / (w[lo] + w[hi] + wk)
+        active[hi] = False
+        w[lo] += w[hi]
+        new[~active] = np.inf
+        new[lo] = np.inf
+        dist[lo], dist[:, lo] = new, new
+        dist[hi], dist[:, hi] = np.inf, np.inf
+    done.sort()
+    return [(lo, hi) for _, _, lo, hi in done]
+
+
+def _sq_dists(p: np.ndarray) -> np.ndarray:
+    norms = (p * p).sum(axis=1)
+    return np.maximum(norms[:, None] + norms[None, :] - 2.0 * (p @ p.T), 0.0)
+
+
+def _best_cut(x: np.ndarray, cuts: _Cuts, k_min: int, k_max: int, seed: int,
+              sample: int) -> tuple[np.ndarray, int, float]:
+    """Cut at every k in range; keep the best silhouette on one fixed sample (ties: the smaller k)."""
+    from sklearn.metrics import silhouette_score
+    from sklearn.metrics.pairwise import cosine_distances
+
+    n = len(x)
+    rng = np.random.default_rng(seed)
+    idx = np.sort(rng.choice(n, size=min(n, sample), replace=False))
+    dists = cosine_distances(x[idx])
+    best: tuple[float, int, np.ndarray] | None = None
+    for k in range(max(2, k_min), min(k_max, cuts.parts, n - 1) + 1):
+        labels = cuts.labels(k)
+        if len(set(labels[idx].tolist())) < 2:
+            continue
+        sil = float(silhouette_score(dists, labels[idx], metric="precomputed"))
+        if best is None or round(sil, 6) > round(best[0], 6):
+            best = (sil, k, labels)
+    if best is None:
+        return np.zeros(n, dtype=int), 1, 0.0
+    return best[2], best[1], best[0]

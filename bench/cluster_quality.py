@@ -1,0 +1,88 @@
+"""Exact Ward vs micro-cluster Ward against the Bitext categories: ARI/NMI, time and peak memory, side by side.
+
+Texts are the Bitext ``instruction`` (subsets of the shared file) and, for sizes above the file, tickets made
+by bench/ticketgen.py (their ``category`` is in truth.jsonl). Every text is embedded with the project's
+MiniLM embedder; both methods then cluster the same vectors, with k by silhouette (2..16) and at the true k.
+
+Usage: python bench/cluster_quality.py [--sizes 1000,2000,4514] [--generated 9000,18000] [--out FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from ticketgen import BITEXT, write  # noqa: E402
+
+
+def _bitext(n: int) -> tuple[list[str], list[str]]:
+    with BITEXT.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))[:n]
+    return [r["instruction"] for r in rows], [r["category"] for r in rows]
+
+
+def _generated(n: int) -> tuple[list[str], list[str]]:
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = write(n, Path(tmp), seed=0, per_file=n)
+        with paths[0].open(encoding="utf-8", newline="") as f:
+            texts = [r["description"] for r in csv.DictReader(f)]
+        truth = [json.loads(line)["category"] for line in (Path(tmp) / "truth.jsonl").open(encoding="utf-8")]
+    return texts, truth
+
+
+def _measure(vecs: np.ndarray, truth: list[str], method: str, k_min: int, k_max: int) -> dict[str, Any]:
+    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+    from segscribe.pipeline.clustering import cluster_rows
+
+    keys = [f"{i:08d}" for i in range(len(vecs))]
+    tracemalloc.start()
+    t0 = time.perf_counter()
+    res = cluster_rows(vecs, keys, k_min, k_max, method=method)  # type: ignore[arg-type]
+    seconds = time.perf_counter() - t0
+    peak = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    return {"k": res.k, "silhouette": round(res.silhouette, 4), "seconds": round(seconds, 2),
+            "peak_traced_mb": round(peak, 1), "ari": round(float(adjusted_rand_score(truth, res.labels)), 4),
+            "nmi": round(float(normalized_mutual_info_score(truth, res.labels)), 4)}
+
+
+def compare(texts: list[str], truth: list[str], source: str) -> dict[str, Any]:
+    from segscribe.embed import default_embedder
+
+    vecs = default_embedder().embed(texts)
+    true_k = len(set(truth))
+    out: dict[str, Any] = {"source": source, "rows": len(texts), "true_k": true_k}
+    for method in ("exact", "micro"):
+        out[method] = {"k_by_silhouette": _measure(vecs, truth, method, 2, 16),
+                       "true_k": _measure(vecs, truth, method, true_k, true_k)}
+    print(json.dumps(out), flush=True)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="1000,2000,4514")
+    ap.add_argument("--generated", default="")
+    ap.add_argument("--out", type=Path)
+    args = ap.parse_args()
+    results = [compare(*_bitext(int(n)), "bitext instruction") for n in args.sizes.split(",") if n]
+    results += [compare(*_generated(int(n)), "ticketgen description") for n in args.generated.split(",") if n]
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
