@@ -6,9 +6,10 @@ candidate lookup is one indexed query; each candidate is then confirmed with the
 
 - long interviews and notes (at least `LONG_MIN_WORDS` words): Jaccard of word 3-gram shingles of the
   passages, as before;
-- short documents (tickets, survey answers; at least `SHORT_MIN_WORDS` customer words): containment of
-  word 1- and 2-grams of the customer's words, so a complaint retweeted with a prefix ("RT @ana: ...")
-  or echoed with a tag is the same complaint, while two messages that differ in an order number are not.
+- short documents (tickets, survey answers; at least `SHORT_MIN_WORDS` customer words): Jaccard of word
+  1- and 2-grams of the customer's words once echo marks are removed (`RT`, @mentions, #tags, `+1`), so a
+  complaint retweeted ("RT @ana: ...") or echoed with a tag is the same complaint, while two messages
+  that name different numbers (an order id, an amount, a date) never are.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ SHORT_MIN_WORDS = 8
 NUM_PERM, BANDS = 64, 16  # 16 bands of 4 rows: pairs from similarity ~0.5 up become candidates
 MAX_CANDIDATES = 25
 _WORD = re.compile(r"\w+")
+_ECHO = re.compile(r"(?<![\w@#])(?:[@#]\w+|rt\b|\+1\b)")
 _LONG_KINDS = (DocKind.interview, DocKind.notes)
 _VOICE = (Role.participant, Role.customer)
 
@@ -46,25 +48,40 @@ def shingles(doc: Document) -> tuple[str, set[str]] | None:
         if len(words) < LONG_MIN_WORDS:
             return None
         return "long", {" ".join(words[i : i + 3]) for i in range(len(words) - 2)}
-    words = _WORD.findall("\n".join(p.text for p in doc.passages if p.role in _VOICE).lower())
+    voice = "\n".join(p.text for p in doc.passages if p.role in _VOICE).lower()
+    words = _WORD.findall(_ECHO.sub(" ", voice))
     if len(words) < SHORT_MIN_WORDS:
         return None
     return "short", set(words) | {f"{a} {b}" for a, b in zip(words, words[1:], strict=False)}
 
 
 def similarity(mode: str, a: set[str], b: set[str]) -> float:
+    """Jaccard of the shingles; short texts naming different numbers (order ids, amounts, dates) are about
+    different things, however alike their words."""
     if not a or not b:
         return 0.0
-    inter = len(a & b)
-    return inter / len(a | b) if mode == "long" else inter / min(len(a), len(b))
+    jac = len(a & b) / len(a | b)
+    if mode == "short" and jac > 0 and _numbers(a) != _numbers(b):
+        return 0.0
+    return jac
+
+
+def _numbers(sh: set[str]) -> set[str]:
+    return {t for t in sh if " " not in t and not t.isalpha() and any(ch.isdigit() for ch in t)}
+
+
+_TEMPLATE: Any = None
 
 
 def band_keys(mode: str, sh: set[str]) -> list[int]:
     """The LSH band keys of a shingle set: one signed 64-bit integer per band."""
     from datasketch import MinHash
 
-    mh = MinHash(num_perm=NUM_PERM, seed=1)
-    mh.update_batch([s.encode("utf-8") for s in sorted(sh)])
+    global _TEMPLATE
+    if _TEMPLATE is None:  # drawing the permutations is most of the cost of a new MinHash: draw them once
+        _TEMPLATE = MinHash(num_perm=NUM_PERM, seed=1)
+    mh = MinHash(num_perm=NUM_PERM, seed=1, permutations=_TEMPLATE.permutations, scheme=_TEMPLATE.scheme)
+    mh.update_batch([s.encode("utf-8") for s in sh])  # a minimum: the order of the shingles does not matter
     rows = NUM_PERM // BANDS
     values = np.asarray(mh.hashvalues, dtype=np.uint64)
     keys = []
@@ -116,9 +133,11 @@ class DuplicateIndex:
 
     def _near(self, con: sqlite3.Connection, doc: Document, mode: str, sh: set[str], keys: list[int]) -> Hit | None:
         marks = ",".join("?" * len(keys))
-        cands = [r[0] for r in con.execute(f"SELECT DISTINCT doc_id FROM lsh_bands WHERE band IN ({marks}) "
-                                           f"AND doc_id != ? ORDER BY doc_id LIMIT ?",
-                                           [*keys, doc.id, MAX_CANDIDATES])]
+        # Most shared bands first, and at least two: boilerplate ("thanks in advance") makes many weak
+        # candidates, while a pair at the threshold shares about half of the 16 bands.
+        cands = [r[0] for r in con.execute(f"SELECT doc_id FROM lsh_bands WHERE band IN ({marks}) AND doc_id != ? "
+                                           f"GROUP BY doc_id HAVING COUNT(*) >= 2 ORDER BY COUNT(*) DESC, doc_id "
+                                           f"LIMIT ?", [*keys, doc.id, MAX_CANDIDATES])]
         best: Hit | None = None
         for cand in cands:
             other = _stored(con, cand)

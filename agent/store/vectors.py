@@ -86,6 +86,18 @@ def _store_errors(where: str) -> Iterator[None]:
                                "rebuild it with `segscribe reindex`") from exc
 
 
+def _forget_cached_store(path: str) -> None:
+    """Chroma keeps one store per folder for the life of the process; a deleted folder must not be reused
+    from that cache (it would still answer from the deleted files)."""
+    try:
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        SharedSystemClient._identifier_to_system.pop(path, None)
+        SharedSystemClient._identifier_to_refcount.pop(path, None)
+    except (ImportError, AttributeError):  # another chromadb layout: nothing cached the way we know
+        pass
+
+
 class VectorIndex:
     """Passage windows in Chroma: embedded under the workspace, or a Chroma server given by URL.
 
@@ -93,7 +105,7 @@ class VectorIndex:
     (document, passage, speaker, role, kind, offsets); the text and a document's own fields stay in SQLite.
     """
 
-    def __init__(self, path: Path | None = None, url: str | None = None, retries: int = 5) -> None:
+    def __init__(self, path: Path | None = None, url: str | None = None, retries: int = 4) -> None:
         import chromadb
         from chromadb.config import Settings
 
@@ -110,6 +122,8 @@ class VectorIndex:
                     ssl=u.scheme == "https", settings=settings))
             else:
                 assert path is not None
+                if not (path / "chroma.sqlite3").exists():
+                    _forget_cached_store(str(path))
                 path.mkdir(parents=True, exist_ok=True)
                 self._client = chromadb.PersistentClient(path=str(path), settings=settings)
             self._col = self._retry(self._collection)
