@@ -6,10 +6,11 @@ candidate lookup is one indexed query; each candidate is then confirmed with the
 
 - long interviews and notes (at least `LONG_MIN_WORDS` words): Jaccard of word 3-gram shingles of the
   passages, as before;
-- short documents (tickets, survey answers; at least `SHORT_MIN_WORDS` customer words): Jaccard of word
-  1- and 2-grams of the customer's words once echo marks are removed (`RT`, @mentions, #tags, `+1`), so a
-  complaint retweeted ("RT @ana: ...") or echoed with a tag is the same complaint, while two messages
-  that name different numbers (an order id, an amount, a date) never are.
+- short documents (tickets, survey answers; at least `SHORT_MIN_WORDS` words): Jaccard of word 1- and
+  2-grams of the message (the longest customer passage, not the subject line) once echo marks are
+  removed (`RT`, @mentions, #tags, `+1`), so a complaint retweeted ("RT @ana: ...") or echoed with a tag
+  is the same complaint, while two messages that name different numbers (an order id, an amount, a
+  date) never are.
 """
 
 from __future__ import annotations
@@ -48,7 +49,8 @@ def shingles(doc: Document) -> tuple[str, set[str]] | None:
         if len(words) < LONG_MIN_WORDS:
             return None
         return "long", {" ".join(words[i : i + 3]) for i in range(len(words) - 2)}
-    voice = "\n".join(p.text for p in doc.passages if p.role in _VOICE).lower()
+    # The message is the longest customer passage: a retweet or a re-sent form carries no subject line.
+    voice = max((p.text for p in doc.passages if p.role in _VOICE), key=len, default="").lower()
     words = _WORD.findall(_ECHO.sub(" ", voice))
     if len(words) < SHORT_MIN_WORDS:
         return None
