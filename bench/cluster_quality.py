@@ -4,7 +4,12 @@ Texts are the Bitext ``instruction`` (subsets of the shared file) and, for sizes
 by bench/ticketgen.py (their ``category`` is in truth.jsonl). Every text is embedded with the project's
 MiniLM embedder; both methods then cluster the same vectors, with k by silhouette (2..16) and at the true k.
 
-Usage: python bench/cluster_quality.py [--sizes 1000,2000,4514] [--generated 9000,18000] [--out FILE]
+With --scale N,..., times the clustering alone (k by silhouette 3..12, the themes default range) on N
+synthetic unit vectors (12 noisy directions in 384 dimensions): seconds and traced peak memory only, to show
+how time and memory grow with the number of evidence items.
+
+Usage: python bench/cluster_quality.py [--sizes 1000,2000,4514] [--generated 9000,18000] [--scale 25000,100000]
+       [--out FILE]
 """
 
 from __future__ import annotations
@@ -71,14 +76,27 @@ def compare(texts: list[str], truth: list[str], source: str) -> dict[str, Any]:
     return out
 
 
+def scale(n: int) -> dict[str, Any]:
+    rng = np.random.default_rng(0)
+    centres = rng.normal(size=(12, 384))
+    x = (centres[rng.integers(0, 12, n)] + rng.normal(size=(n, 384)) * 1.5).astype(np.float32)
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    truth = [str(v) for v in np.argmax(x @ (centres / np.linalg.norm(centres, axis=1, keepdims=True)).T, axis=1)]
+    out = {"source": "synthetic unit vectors", "rows": n, "micro": _measure(x, truth, "auto", 3, 12)}
+    print(json.dumps(out), flush=True)
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="1000,2000,4514")
     ap.add_argument("--generated", default="")
+    ap.add_argument("--scale", default="")
     ap.add_argument("--out", type=Path)
     args = ap.parse_args()
     results = [compare(*_bitext(int(n)), "bitext instruction") for n in args.sizes.split(",") if n]
     results += [compare(*_generated(int(n)), "ticketgen description") for n in args.generated.split(",") if n]
+    results += [scale(int(n)) for n in args.scale.split(",") if n]
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
