@@ -12,6 +12,7 @@ from segscribe.store.workspace import Workspace
 EMBED_CHUNK = 1024  # windows embedded per call; also bounds what is held in memory
 DOC_CHUNK = 500  # documents loaded from the database at a time
 DEFAULT_INDEX_ROLES = ("participant", "customer")
+INDEX_CACHE = 20_000  # distinct window texts remembered while indexing (repeated subject lines embed once)
 
 Progress = Callable[[str, int, int], None]
 InFlight = tuple[Future[None], list[str], int]
@@ -27,7 +28,7 @@ def index_pending(ws: Workspace, stale_ids: list[str], progress: Progress | None
     embed every passage. Documents are read, embedded and written in chunks,
     so memory does not grow with the number of documents.
     """
-    from segscribe.embed import default_embedder
+    from segscribe.embed import default_embedder, memoise
     from segscribe.store.vector_store import open_index
 
     pending = ws.unindexed_ids()
@@ -40,13 +41,16 @@ def index_pending(ws: Workspace, stale_ids: list[str], progress: Progress | None
         return 0, 0
     emb = embedder or default_embedder()
     ws.set_kv("embedder", {"model_id": emb.model_id, "dim": emb.dim})
+    # Not the run's cache (CachedEmbedder.inner): every window of a run passes through here once, and that
+    # cache would keep all their vectors in memory until the run ends. A bounded one still spares repeats.
+    embed = memoise(getattr(emb, "inner", emb).embed, max_items=INDEX_CACHE)
     n_windows = done = 0
     # Chroma writes run on one background thread while the next chunk is embedded; a chunk's
     # documents are marked indexed only after its vectors are written.
     with ThreadPoolExecutor(max_workers=1) as writer:
         in_flight: InFlight | None = None
         for ids, wins, docs in _chunks(ws, pending, roles):
-            vecs = emb.embed([w.text for w in wins])
+            vecs = embed([w.text for w in wins])
             if in_flight is not None:
                 done, n_windows = _finish(ws, in_flight, done, n_windows, len(pending), progress)
             in_flight = (writer.submit(index.upsert, wins, vecs, docs), ids, len(wins))
