@@ -28,7 +28,8 @@ from segscribe.schemas.document import DocKind, Document, Passage, Role
 LONG_MIN_WORDS = 50
 SHORT_MIN_WORDS = 8
 NUM_PERM, BANDS = 64, 16  # 16 bands of 4 rows: pairs from similarity ~0.5 up become candidates
-MAX_CANDIDATES = 25
+MIN_BANDS = 4
+MAX_CANDIDATES = 10
 _WORD = re.compile(r"\w+")
 _ECHO = re.compile(r"(?<![\w@#])(?:[@#]\w+|rt\b|\+1\b)")
 _LONG_KINDS = (DocKind.interview, DocKind.notes)
@@ -135,11 +136,12 @@ class DuplicateIndex:
 
     def _near(self, con: sqlite3.Connection, doc: Document, mode: str, sh: set[str], keys: list[int]) -> Hit | None:
         marks = ",".join("?" * len(keys))
-        # Most shared bands first, and at least two: boilerplate ("thanks in advance") makes many weak
-        # candidates, while a pair at the threshold shares about half of the 16 bands.
+        # Most shared bands first, and at least MIN_BANDS: boilerplate ("thanks in advance") makes many weak
+        # candidates (similarity 0.5 shares one band on average), while a pair at 0.85 shares 8 of the 16 on
+        # average and fewer than 4 with probability 0.003.
         cands = [r[0] for r in con.execute(f"SELECT doc_id FROM lsh_bands WHERE band IN ({marks}) AND doc_id != ? "
-                                           f"GROUP BY doc_id HAVING COUNT(*) >= 2 ORDER BY COUNT(*) DESC, doc_id "
-                                           f"LIMIT ?", [*keys, doc.id, MAX_CANDIDATES])]
+                                           f"GROUP BY doc_id HAVING COUNT(*) >= ? ORDER BY COUNT(*) DESC, doc_id "
+                                           f"LIMIT ?", [*keys, doc.id, MIN_BANDS, MAX_CANDIDATES])]
         best: Hit | None = None
         for cand in cands:
             other = _stored(con, cand)
