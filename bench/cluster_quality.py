@@ -46,7 +46,8 @@ def _generated(n: int) -> tuple[list[str], list[str]]:
     return texts, truth
 
 
-def _measure(vecs: np.ndarray, truth: list[str], method: str, k_min: int, k_max: int) -> dict[str, Any]:
+def _measure(vecs: np.ndarray, truth: list[str], method: str, k_min: int, k_max: int, seed: int = 0,
+             micro: int | None = None) -> dict[str, Any]:
     from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
     from segscribe.pipeline.clustering import cluster_rows
@@ -54,7 +55,8 @@ def _measure(vecs: np.ndarray, truth: list[str], method: str, k_min: int, k_max:
     keys = [f"{i:08d}" for i in range(len(vecs))]
     tracemalloc.start()
     t0 = time.perf_counter()
-    res = cluster_rows(vecs, keys, k_min, k_max, method=method)  # type: ignore[arg-type]
+    extra = {"micro": micro} if micro else {}
+    res = cluster_rows(vecs, keys, k_min, k_max, method=method, seed=seed, **extra)  # type: ignore[arg-type]
     seconds = time.perf_counter() - t0
     peak = tracemalloc.get_traced_memory()[1] / 2**20
     tracemalloc.stop()
@@ -63,15 +65,34 @@ def _measure(vecs: np.ndarray, truth: list[str], method: str, k_min: int, k_max:
             "nmi": round(float(normalized_mutual_info_score(truth, res.labels)), 4)}
 
 
-def compare(texts: list[str], truth: list[str], source: str) -> dict[str, Any]:
+def _vectors(texts: list[str], cache: Path | None) -> np.ndarray:
+    """MiniLM vectors of the texts, kept in `cache` (a folder outside the repo) by a hash of the texts."""
+    import hashlib
+
     from segscribe.embed import default_embedder
 
+    key = hashlib.sha256("\n".join(texts).encode()).hexdigest()[:16]
+    path = cache / f"vectors-{key}.npy" if cache else None
+    if path and path.exists():
+        return np.load(path)
     vecs = default_embedder().embed(texts)
+    if path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.save(path, vecs)
+    return vecs
+
+
+def compare(texts: list[str], truth: list[str], source: str, cache: Path | None = None, methods: str = "exact,micro",
+            seeds: str = "0", micros: str = "") -> dict[str, Any]:
+    vecs = _vectors(texts, cache)
     true_k = len(set(truth))
     out: dict[str, Any] = {"source": source, "rows": len(texts), "true_k": true_k}
-    for method in ("exact", "micro"):
-        out[method] = {"k_by_silhouette": _measure(vecs, truth, method, 2, 16),
-                       "true_k": _measure(vecs, truth, method, true_k, true_k)}
+    for method in methods.split(","):
+        for seed in map(int, seeds.split(",")):
+            for micro in [int(m) for m in micros.split(",") if m] or [None]:
+                name = method + (f"@seed{seed}" if seed else "") + (f"@m{micro}" if micro else "")
+                out[name] = {"k_by_silhouette": _measure(vecs, truth, method, 2, 16, seed, micro),
+                             "true_k": _measure(vecs, truth, method, true_k, true_k, seed, micro)}
     print(json.dumps(out), flush=True)
     return out
 
@@ -92,10 +113,15 @@ def main() -> None:
     ap.add_argument("--sizes", default="1000,2000,4514")
     ap.add_argument("--generated", default="")
     ap.add_argument("--scale", default="")
+    ap.add_argument("--cache", type=Path, help="keep embeddings here (outside the repo) for the next run")
+    ap.add_argument("--methods", default="exact,micro")
+    ap.add_argument("--seeds", default="0")
+    ap.add_argument("--micro", default="", help="micro-cluster counts to try, e.g. 1000,2000")
     ap.add_argument("--out", type=Path)
     args = ap.parse_args()
-    results = [compare(*_bitext(int(n)), "bitext instruction") for n in args.sizes.split(",") if n]
-    results += [compare(*_generated(int(n)), "ticketgen description") for n in args.generated.split(",") if n]
+    opts = {"cache": args.cache, "methods": args.methods, "seeds": args.seeds, "micros": args.micro}
+    results = [compare(*_bitext(int(n)), "bitext instruction", **opts) for n in args.sizes.split(",") if n]
+    results += [compare(*_generated(int(n)), "ticketgen description", **opts) for n in args.generated.split(",") if n]
     results += [scale(int(n)) for n in args.scale.split(",") if n]
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
