@@ -98,6 +98,7 @@ def _exact_cuts(x: np.ndarray) -> _Cuts:
 
 
 def _micro_cuts(x: np.ndarray, micro: int, seed: int) -> _Cuts:
+    from scipy.sparse import csr_matrix
     from sklearn.cluster import MiniBatchKMeans
 
     m = min(micro, max(2, len(x) // 4))
@@ -108,9 +109,10 @@ def _micro_cuts(x: np.ndarray, micro: int, seed: int) -> _Cuts:
     assign = km.fit_predict(x)
     used, assign = np.unique(assign, return_inverse=True)  # drop empty micro-clusters
     weights = np.bincount(assign).astype(np.float64)
-    centroids = np.zeros((len(used), x.shape[1]), dtype=np.float64)
-    np.add.at(centroids, assign, x.astype(np.float64))
-    centroids /= weights[:, None]
+    # Exact means of the members (the fitted centres are running estimates), summed through a sparse one-hot
+    # product so no float64 copy of all rows is made.
+    members = csr_matrix((np.ones(len(x), dtype=np.float32), (assign, np.arange(len(x)))), shape=(len(used), len(x)))
+    centroids = np.asarray(members @ x, dtype=np.float64) / weights[:, None]
     return _Cuts(weighted_ward(centroids, weights), len(used), assign)
 
 
