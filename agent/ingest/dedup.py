@@ -29,6 +29,7 @@ LONG_MIN_WORDS = 50
 SHORT_MIN_WORDS = 8
 NUM_PERM, BANDS = 64, 16  # 16 bands of 4 rows: pairs from similarity ~0.5 up become candidates
 MIN_BANDS = 4
+BUCKET_CAP = 64
 MAX_CANDIDATES = 10
 _WORD = re.compile(r"\w+")
 _ECHO = re.compile(r"(?<![\w@#])(?:[@#]\w+|rt\b|\+1\b)")
@@ -135,13 +136,16 @@ class DuplicateIndex:
         return True
 
     def _near(self, con: sqlite3.Connection, doc: Document, mode: str, sh: set[str], keys: list[int]) -> Hit | None:
-        marks = ",".join("?" * len(keys))
-        # Most shared bands first, and at least MIN_BANDS: boilerplate ("thanks in advance") makes many weak
-        # candidates (similarity 0.5 shares one band on average), while a pair at 0.85 shares 8 of the 16 on
-        # average and fewer than 4 with probability 0.003.
-        cands = [r[0] for r in con.execute(f"SELECT doc_id FROM lsh_bands WHERE band IN ({marks}) AND doc_id != ? "
-                                           f"GROUP BY doc_id HAVING COUNT(*) >= ? ORDER BY COUNT(*) DESC, doc_id "
-                                           f"LIMIT ?", [*keys, doc.id, MIN_BANDS, MAX_CANDIDATES])]
+        # Each band contributes its BUCKET_CAP most recent members only: boilerplate ("thanks in advance")
+        # fills a few buckets with thousands of documents that carry no signal, and reading them all would
+        # make every lookup grow with the workspace. Then the most shared bands first, at least MIN_BANDS (a
+        # pair at 0.85 shares 8 of the 16 on average and fewer than 4 with probability 0.003).
+        per_band = " UNION ALL ".join(["SELECT * FROM (SELECT doc_id FROM lsh_bands WHERE band = ? "
+                                       "ORDER BY rowid DESC LIMIT ?)"] * len(keys))
+        args: list[Any] = [v for k in keys for v in (k, BUCKET_CAP)]
+        cands = [r[0] for r in con.execute(f"SELECT doc_id FROM ({per_band}) WHERE doc_id != ? GROUP BY doc_id "
+                                           f"HAVING COUNT(*) >= ? ORDER BY COUNT(*) DESC, doc_id LIMIT ?",
+                                           [*args, doc.id, MIN_BANDS, MAX_CANDIDATES])]
         best: Hit | None = None
         for cand in cands:
             other = _stored(con, cand)

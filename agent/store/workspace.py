@@ -137,6 +137,7 @@ class Workspace:
         con = sqlite3.connect(self.db_path, timeout=30)
         con.execute("PRAGMA foreign_keys = ON")
         con.execute("PRAGMA journal_mode = WAL")
+        con.execute("PRAGMA cache_size = -65536")  # 64 MB: ingest lookups in a large workspace stay in memory
         try:
             with con:
                 yield con
