@@ -64,3 +64,19 @@ def test_auto_switches_to_micro_clusters_above_the_exact_limit(monkeypatch: pyte
     x, truth = _groups(150, 4)
     res = cluster_rows(x, [f"{i:04d}" for i in range(len(x))], 3, 6, micro=100)
     assert res.method == "micro-ward" and adjusted_rand_score(truth, res.labels) > 0.99
+
+
+def test_memoised_embedder_survives_a_full_cache() -> None:
+    """A call whose texts overflow the cache used to clear it and then miss the texts it had (KeyError)."""
+    from segscribe.embed import memoise
+
+    calls: list[list[str]] = []
+
+    def embed(texts: list[str]) -> np.ndarray:
+        calls.append(texts)
+        return np.array([[float(len(t)), 1.0] for t in texts])
+
+    run = memoise(embed, max_items=3)
+    run(["a", "bb"])
+    out = run(["a", "ccc", "dddd"])  # "a" is cached, the two new ones overflow the cache
+    assert out[:, 0].tolist() == [1.0, 3.0, 4.0] and calls[-1] == ["a", "ccc", "dddd"]
