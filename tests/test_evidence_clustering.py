@@ -80,3 +80,11 @@ def test_memoised_embedder_survives_a_full_cache() -> None:
     run(["a", "bb"])
     out = run(["a", "ccc", "dddd"])  # "a" is cached, the two new ones overflow the cache
     assert out[:, 0].tolist() == [1.0, 3.0, 4.0] and calls[-1] == ["a", "ccc", "dddd"]
+
+
+def test_parsimony_prefers_the_smallest_k_close_to_the_best() -> None:
+    x, _ = _groups(40, 4)
+    keys = [f"e{i:04d}" for i in range(len(x))]
+    best = cluster_rows(x, keys, 2, 8)
+    assert best.k == 4
+    assert cluster_rows(x, keys, 2, 8, parsimony=0.99).k == 2  # everything is within 99 % of the best

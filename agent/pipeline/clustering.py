@@ -36,9 +36,12 @@ class Clustering:
 
 
 def cluster_rows(vectors: np.ndarray, keys: list[str], k_min: int, k_max: int, *, seed: int = 0,
-                 method: Method = "auto", micro: int = MICRO_CLUSTERS,
-                 sample: int = SILHOUETTE_SAMPLE) -> Clustering:
-    """Cluster rows with Ward, keeping the k in [k_min, k_max] with the best cosine silhouette."""
+                 method: Method = "auto", micro: int = MICRO_CLUSTERS, sample: int = SILHOUETTE_SAMPLE,
+                 parsimony: float = 0.0) -> Clustering:
+    """Cluster rows with Ward; k in [k_min, k_max] by cosine silhouette.
+
+    The smallest k whose silhouette is within `parsimony` (a share) of the best is kept; 0 keeps the best.
+    """
     n = len(vectors)
     if len(keys) != n:
         raise ValueError("one key per row is needed")
@@ -48,7 +51,7 @@ def cluster_rows(vectors: np.ndarray, keys: list[str], k_min: int, k_max: int, *
     x = np.ascontiguousarray(vectors[order], dtype=np.float32)
     exact = method == "exact" or (method == "auto" and n <= EXACT_MAX)
     cuts, name = (_exact_cuts(x), "ward") if exact else (_micro_cuts(x, micro, seed), "micro-ward")
-    labels_sorted, k, sil = _best_cut(x, cuts, k_min, k_max, seed, sample)
+    labels_sorted, k, sil = _best_cut(x, cuts, k_min, k_max, seed, sample, parsimony)
     labels = np.empty(n, dtype=int)
     labels[order] = labels_sorted
     return Clustering(labels, k, sil, name)
@@ -160,9 +163,10 @@ def _sq_dists(p: np.ndarray) -> np.ndarray:
     return np.maximum(norms[:, None] + norms[None, :] - 2.0 * (p @ p.T), 0.0)
 
 
-def _best_cut(x: np.ndarray, cuts: _Cuts, k_min: int, k_max: int, seed: int,
-              sample: int) -> tuple[np.ndarray, int, float]:
-    """Cut at every k in range; keep the best silhouette on one fixed sample (ties: the smaller k)."""
+def _best_cut(x: np.ndarray, cuts: _Cuts, k_min: int, k_max: int, seed: int, sample: int,
+              parsimony: float = 0.0) -> tuple[np.ndarray, int, float]:
+    """Cut at every k in range and score each on one fixed sample; the smallest k within `parsimony` of the best
+    silhouette wins (with 0, the best, ties to the smaller k)."""
     from sklearn.metrics import silhouette_score
     from sklearn.metrics.pairwise import cosine_distances
 
@@ -170,14 +174,14 @@ def _best_cut(x: np.ndarray, cuts: _Cuts, k_min: int, k_max: int, seed: int,
     rng = np.random.default_rng(seed)
     idx = np.sort(rng.choice(n, size=min(n, sample), replace=False))
     dists = cosine_distances(x[idx])
-    best: tuple[float, int, np.ndarray] | None = None
+    scored: list[tuple[float, int, np.ndarray]] = []
     for k in range(max(2, k_min), min(k_max, cuts.parts, n - 1) + 1):
         labels = cuts.labels(k)
         if len(set(labels[idx].tolist())) < 2:
             continue
-        sil = float(silhouette_score(dists, labels[idx], metric="precomputed"))
-        if best is None or round(sil, 6) > round(best[0], 6):
-            best = (sil, k, labels)
-    if best is None:
+        scored.append((float(silhouette_score(dists, labels[idx], metric="precomputed")), k, labels))
+    if not scored:
         return np.zeros(n, dtype=int), 1, 0.0
-    return best[2], best[1], best[0]
+    top = max(round(s, 6) for s, _, _ in scored)
+    sil, k, labels = next(t for t in scored if round(t[0], 6) >= (1 - parsimony) * top)
+    return labels, k, sil
