@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 from pathlib import Path
 from typing import Any
@@ -58,3 +59,25 @@ ANN_TURNS = [
 def ann_interview(turns: list[tuple[str, Role, str]] = ANN_TURNS, **metadata: object) -> Document:
     return make_doc("int-ann", turns, source="interviews/ann.md", title="Interview with Ann Lee",
                     metadata={"participant": "Ann Lee", **metadata})
+
+
+#: Short tickets: T4 retweets T1, T5 re-submits T1 word for word, T2 and T3 differ only in the order number.
+TICKETS = [
+    ("T1", "C1", "My parcel to Leeds has not moved since Monday and the tracking page shows nothing at all."),
+    ("T2", "C2", "I want to cancel order 4471902 because it was placed twice by mistake last night."),
+    ("T3", "C3", "I want to cancel order 9925013 because it was placed twice by mistake last night."),
+    ("T4", "C4", "RT @maria12: My parcel to Leeds has not moved since Monday and the tracking page shows nothing "
+                 "at all."),
+    ("T5", "C1", "My parcel to Leeds has not moved since Monday and the tracking page shows nothing at all."),
+    ("T6", "C5", "The invoice for March shows the wrong company address, please send a corrected one."),
+]
+
+
+def write_tickets(path: Path, rows: list[tuple[str, str, str]]) -> Path:
+    """A ticket export CSV (ticket_id, customer_id, subject, description) of the given rows."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["ticket_id", "customer_id", "subject", "description"])
+        w.writerows([(tid, cust, "", text) for tid, cust, text in rows])
+    return path

@@ -11,7 +11,7 @@ from typing import Any
 import typer
 
 from segscribe import __version__
-from segscribe.cli import eval_cmd, ingest_cmd, run_cmd, segment_cmd, serve_cmd, stage_cmd
+from segscribe.cli import eval_cmd, ingest_cmd, run_cmd, segment_cmd, serve_cmd, stage_cmd, vector_cmd
 from segscribe.cli.common import guarded, say_error
 from segscribe.errors import EXIT_ERROR, EXIT_INTERRUPTED
 
@@ -43,11 +43,16 @@ def _root(
     workspace: Path | None = typer.Option(
         None, "--workspace", "-w", help="Workspace folder for every command (default ./.segscribe; "
         "env SEGSCRIBE_WORKSPACE).", show_default=False),
+    chroma_url: str | None = typer.Option(
+        None, "--chroma-url", help="Use a Chroma server (http://HOST:PORT) instead of the workspace's embedded "
+        "vector store (default: chroma_url in config.yaml).", show_default=False),
 ) -> None:
     """segscribe: evidence-cited customer segments and personas."""
     if workspace is not None:
         # Sub-commands read their --workspace from this variable when not given explicitly.
         os.environ["SEGSCRIBE_WORKSPACE"] = str(workspace)
+    if chroma_url is not None:
+        os.environ["SEGSCRIBE_CHROMA_URL"] = chroma_url  # read by segscribe.store.vector_store.chroma_url
 
 
 COMMANDS: list[tuple[str, Callable[..., Any]]] = [
@@ -66,6 +71,7 @@ COMMANDS: list[tuple[str, Callable[..., Any]]] = [
     ("segment", segment_cmd.segment),
     ("score", segment_cmd.score),
     ("eval", eval_cmd.eval_cmd),
+    ("reindex", vector_cmd.reindex),
     ("serve", serve_cmd.serve),
 ]
 for _name, _fn in COMMANDS:

@@ -37,9 +37,10 @@ def memoise(embed: Callable[[list[str]], np.ndarray], max_items: int = 200_000) 
 
     def run(texts: list[str]) -> np.ndarray:
         missing = list(dict.fromkeys(t for t in texts if t not in cache))
+        if missing and len(cache) + len(missing) > max_items:
+            cache.clear()  # start afresh: then every text of this call is missing, not only the new ones
+            missing = list(dict.fromkeys(texts))
         if missing:
-            if len(cache) + len(missing) > max_items:
-                cache.clear()
             cache.update(zip(missing, embed(missing), strict=True))
         return np.vstack([cache[t] for t in texts]) if texts else embed([])
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,11 @@ class Parsed:
     metadata_records: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     skipped_reason: str | None = None
+    stream: Iterator[Document] | None = None  # with parse_file(stream=True): documents, parsed as consumed
+
+    def all_documents(self) -> Iterator[Document]:
+        """The documents, streamed when parsed with stream=True."""
+        return self.stream if self.stream is not None else iter(self.documents)
 
 
 def is_ignored(path: Path) -> bool:
@@ -133,11 +138,13 @@ def _docx_text(data: bytes) -> str:
 
 def parse_file(path: Path, *, as_kind: str | None = None, mapping: Mapping[str, str] | None = None,
                max_bytes: int = 50 * 1024 * 1024, siblings: Callable[[], list[str]] | None = None,
-               convention: str | None = None) -> Parsed:
+               convention: str | None = None, stream: bool = False) -> Parsed:
     """Parse one file. Raises IngestError with a human reason when it cannot.
 
     `siblings` gives the texts of other notes files of the same folder (read only for notes); `convention`
-    forces how notes mark voices.
+    forces how notes mark voices. With `stream=True` the rows of a table become documents only as
+    `Parsed.stream` is consumed (errors in later rows are raised then), so a large export never sits in
+    memory as documents.
     """
     ext = path.suffix.lower()
     source = str(path.resolve())
@@ -168,13 +175,14 @@ def parse_file(path: Path, *, as_kind: str | None = None, mapping: Mapping[str, 
         table = read_csv(decoded.text, str(path), delimiter="\t" if ext == ".tsv" else ",")
     else:
         table = read_json_records(decoded.text, str(path))
-    return parse_table(table, path, source, as_kind, mapping, decoded.warnings)
+    return parse_table(table, path, source, as_kind, mapping, decoded.warnings, stream)
 
 
 def parse_table(table: Table, path: Path, source: str, as_kind: str | None, mapping: Mapping[str, str] | None,
-                warnings: list[str]) -> Parsed:
+                warnings: list[str], stream: bool = False) -> Parsed:
     kind = as_kind or ("tickets" if path.suffix.lower() in {".json", ".jsonl", ".ndjson"} else sniff_kind(table))
-    warnings = warnings + table.warnings
+    table.warnings[:0] = warnings
+    warnings = table.warnings  # rows parsed later (streamed) add their warnings to this same list
     if not table.rows:
         raise IngestError(f"{path}: table has a header but no rows")
     if kind == "table":
@@ -184,14 +192,22 @@ def parse_table(table: Table, path: Path, source: str, as_kind: str | None, mapp
         id_col = find_column(table.columns, "id", mapping) or find_column(table.columns, "customer_id", mapping)
         if not id_col:
             raise IngestError(f"{path}: metadata CSV needs an id column (participant_id or customer_id)")
-        return Parsed("metadata", metadata_records=[dict(r) for r in table.rows], warnings=warnings)
+        return Parsed("metadata", metadata_records=[dict(r) for r in table.iter_rows()], warnings=warnings)
     loaders = {"transcripts": transcript_rows, "tickets": ticket_rows, "survey": survey_rows}
     if kind not in loaders:
         raise IngestError(f"unknown --as {kind!r}; use one of transcripts, tickets, survey, metadata")
-    docs = list(loaders[kind](table, source, mapping))
-    if not docs:
-        raise IngestError(f"{path}: no rows with text found")
-    return Parsed(kind, docs, warnings=warnings)
+    docs = _at_least_one(loaders[kind](table, source, mapping), f"{path}: no rows with text found")
+    if stream:
+        return Parsed(kind, warnings=warnings, stream=docs)
+    return Parsed(kind, list(docs), warnings=warnings)
+
+
+def _at_least_one(docs: Iterator[Document], message: str) -> Iterator[Document]:
+    n = 0
+    for n, doc in enumerate(docs, 1):  # noqa: B007 - n counts what was yielded
+        yield doc
+    if n == 0:
+        raise IngestError(message)
 
 
 __all__ = ["IngestError", "Parsed", "parse_file", "is_ignored"]

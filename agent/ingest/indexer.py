@@ -1,56 +1,62 @@
-"""Embed passages that are not yet in the vector index."""
+"""Embed passages that are not yet in the vector index, a chunk of documents at a time."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
+from segscribe.schemas.document import Document
 from segscribe.store.workspace import Workspace
 
-EMBED_CHUNK = 1024
-
-
+EMBED_CHUNK = 1024  # windows embedded per call; also bounds what is held in memory
+DOC_CHUNK = 500  # documents loaded from the database at a time
 DEFAULT_INDEX_ROLES = ("participant", "customer")
+INDEX_CACHE = 20_000  # distinct window texts remembered while indexing (repeated subject lines embed once)
+
+Progress = Callable[[str, int, int], None]
+InFlight = tuple[Future[None], list[str], int]
 
 
-def index_pending(ws: Workspace, stale_ids: list[str], progress: Callable[[str, int, int], None] | None = None,
+def index_pending(ws: Workspace, stale_ids: list[str], progress: Progress | None = None,
                   embedder: Any = None, roles: tuple[str, ...] | None = DEFAULT_INDEX_ROLES) -> tuple[int, int]:
     """Delete stale vectors, then embed every unindexed document. Returns (documents, windows).
 
     By default only participant/customer passages are embedded: they are what
     evidence and search are about, and skipping long agent replies and
     interviewer turns roughly halves embedding time. Pass ``roles=None`` to
-    embed every passage.
+    embed every passage. Documents are read, embedded and written in chunks,
+    so memory does not grow with the number of documents.
     """
     with ws.lock("index"):
         return _index_pending(ws, stale_ids, progress, embedder, roles)
 
 
-def _index_pending(ws: Workspace, stale_ids: list[str], progress: Callable[[str, int, int], None] | None,
+def _index_pending(ws: Workspace, stale_ids: list[str], progress: Progress | None,
                    embedder: Any, roles: tuple[str, ...] | None) -> tuple[int, int]:
-    from segscribe.embed import default_embedder
-    from segscribe.store.vectors import VectorIndex
+    from segscribe.embed import default_embedder, memoise
+    from segscribe.store.vector_store import open_index
 
     pending = ws.unindexed_ids()
     if not pending and not stale_ids:
         return 0, 0
-    index = VectorIndex(ws.chroma_path)
+    index = open_index(ws)
     # Pending documents may have old windows (e.g. roles changed after a metadata join): clear them first.
     index.delete_documents(set(stale_ids) | set(pending))
     if not pending:
         return 0, 0
     emb = embedder or default_embedder()
     ws.set_kv("embedder", {"model_id": emb.model_id, "dim": emb.dim})
-    docs = {d.id: d for d in ws.documents(ids=pending)}
-    n_windows = 0
-    done = 0
+    # Not the run's cache (CachedEmbedder.inner): every window of a run passes through here once, and that
+    # cache would keep all their vectors in memory until the run ends. A bounded one still spares repeats.
+    embed = memoise(getattr(emb, "inner", emb).embed, max_items=INDEX_CACHE)
+    n_windows = done = 0
     # Chroma writes run on one background thread while the next chunk is embedded; a chunk's
     # documents are marked indexed only after its vectors are written.
     with ThreadPoolExecutor(max_workers=1) as writer:
-        in_flight: tuple[Future[None], list[str], int] | None = None
-        for ids, wins in _chunks(pending, docs, roles):
-            vecs = emb.embed([w.text for w in wins])
+        in_flight: InFlight | None = None
+        for ids, wins, docs in _chunks(ws, pending, roles):
+            vecs = embed([w.text for w in wins])
             if in_flight is not None:
                 done, n_windows = _finish(ws, in_flight, done, n_windows, len(pending), progress)
             in_flight = (writer.submit(index.upsert, wins, vecs, docs), ids, len(wins))
@@ -59,25 +65,42 @@ def _index_pending(ws: Workspace, stale_ids: list[str], progress: Callable[[str,
     return done, n_windows
 
 
-def _chunks(pending: list[str], docs: dict[str, Any], roles: tuple[str, ...] | None) -> Any:
-    """(document ids, windows) in chunks of about EMBED_CHUNK windows."""
+def reindex(ws: Workspace, progress: Progress | None = None, embedder: Any = None,
+            roles: tuple[str, ...] | None = DEFAULT_INDEX_ROLES) -> tuple[int, int]:
+    """Rebuild the vector store from the passages in SQLite (after a lost folder, a reset server, a new URL)."""
+    from segscribe.store.vector_store import adopt, open_index
+
+    index = open_index(ws, check=False)
+    index.reset()
+    ws.mark_all_unindexed()
+    adopt(ws, index)
+    return index_pending(ws, [], progress, embedder, roles)
+
+
+def _chunks(ws: Workspace, pending: list[str], roles: tuple[str, ...] | None
+            ) -> Iterator[tuple[list[str], list[Any], dict[str, Document]]]:
+    """(document ids, windows, their documents) in chunks of about EMBED_CHUNK windows."""
     from segscribe.store.vectors import windows
 
     batch_ids: list[str] = []
     batch_wins: list[Any] = []
-    for doc_id in pending:
-        doc = docs[doc_id]
-        for p in doc.passages:
-            if roles is None or p.role.value in roles:
-                batch_wins.extend(windows(doc, p))
-        batch_ids.append(doc_id)
-        if len(batch_wins) >= EMBED_CHUNK or doc_id == pending[-1]:
-            yield batch_ids, batch_wins
-            batch_ids, batch_wins = [], []
+    batch_docs: dict[str, Document] = {}
+    for b in range(0, len(pending), DOC_CHUNK):
+        for doc in ws.documents(ids=pending[b : b + DOC_CHUNK]):
+            for p in doc.passages:
+                if roles is None or p.role.value in roles:
+                    batch_wins.extend(windows(doc, p))
+            batch_ids.append(doc.id)
+            batch_docs[doc.id] = doc
+            if len(batch_wins) >= EMBED_CHUNK:
+                yield batch_ids, batch_wins, batch_docs
+                batch_ids, batch_wins, batch_docs = [], [], {}
+    if batch_ids:
+        yield batch_ids, batch_wins, batch_docs
 
 
-def _finish(ws: Workspace, in_flight: tuple[Future[None], list[str], int], done: int, n_windows: int,
-            total: int, progress: Callable[[str, int, int], None] | None) -> tuple[int, int]:
+def _finish(ws: Workspace, in_flight: InFlight, done: int, n_windows: int, total: int,
+            progress: Progress | None) -> tuple[int, int]:
     future, ids, n = in_flight
     future.result()  # re-raises a failed write: those documents stay unindexed for the next run
     ws.mark_indexed(ids)

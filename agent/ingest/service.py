@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import hashlib
-import re
 import sqlite3
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from segscribe.ingest import IngestError, Parsed, is_ignored, parse_file
+from segscribe.ingest.dedup import DuplicateIndex, report_hit
 from segscribe.ingest.discover import discover
 from segscribe.schemas.document import DocKind, Document
 from segscribe.store.workspace import Workspace
 
-NEAR_DUP_MIN_WORDS = 50
 ID_KEYS = ("participant_id", "customer_id", "respondent_id", "id")
 
 Progress = Callable[[str, int, int], None]
@@ -61,82 +60,23 @@ class IngestReport:
                 "indexed_windows": self.indexed_windows, "files": [asdict(f) for f in self.files]}
 
 
-def shingles(text: str, n: int = 3) -> set[int]:
-    words = re.findall(r"\w+", text.lower())
-    return {hash(" ".join(words[i : i + n])) for i in range(max(0, len(words) - n + 1))}
-
-
-def jaccard(a: set[int], b: set[int]) -> float:
-    return len(a & b) / len(a | b) if a and b else 0.0
-
-
-def _body(doc: Document) -> str:
-    """The text that matters for near-duplicates: the passages, not the title lines or front matter."""
-    return "\n".join(p.text for p in doc.passages)
-
-
-class DuplicateIndex:
-    """Exact (content hash) and near (word-shingle Jaccard) duplicates of long documents."""
-
-    def __init__(self, ws: Workspace, threshold: float) -> None:
-        self.threshold = threshold
-        self.exact = ws.hashes()
-        self.long: list[tuple[str, str, str, set[int]]] = []
-        files = ws.document_files()
-        for d in ws.documents():
-            if d.kind in (DocKind.interview, DocKind.notes):
-                self._add_long(d, files.get(d.id, ""))
-
-    def _add_long(self, doc: Document, file: str) -> None:
-        body = _body(doc)
-        if len(body.split()) >= NEAR_DUP_MIN_WORDS:
-            self.long.append((doc.id, doc.source, file, shingles(body)))
-
-    def check(self, doc: Document, own_file: str) -> tuple[str, str, float] | None:
-        """(kept id, kept source, similarity) when another file already holds this document."""
-        hit = self.exact.get(doc.content_hash)
-        # Ids derive from content and file name, so the same file from another folder has the same id:
-        # it is still a duplicate of what that other path stored.
-        if hit and hit[2] != own_file:
-            return hit[0], hit[1], 1.0
-        if doc.kind in (DocKind.interview, DocKind.notes):
-            body = _body(doc)
-            if len(body.split()) >= NEAR_DUP_MIN_WORDS:
-                sh = shingles(body)
-                for other_id, other_src, other_file, other_sh in self.long:
-                    if other_file == own_file:
-                        continue
-                    sim = jaccard(sh, other_sh)
-                    if sim >= self.threshold:
-                        return other_id, other_src, round(sim, 3)
-        return None
-
-    def add(self, doc: Document, file: str) -> None:
-        self.exact[doc.content_hash] = (doc.id, doc.source, file)
-        if doc.kind in (DocKind.interview, DocKind.notes):
-            self._add_long(doc, file)
-
-
-def _drop_duplicates(docs: list[Document], dups: DuplicateIndex, path: str,
-                     outcome: FileOutcome) -> list[Document]:
-    kept = []
-    for d in docs:
-        hit = dups.check(d, path)
-        if hit:
-            outcome.duplicates.append({"document": d.id, "kept": hit[1], "kept_id": hit[0],
-                                       "similarity": str(hit[2])})
-            continue
-        dups.add(d, path)
-        kept.append(d)
-    return kept
-
-
-def voice_shares(docs: list[Document]) -> dict[str, float]:
+def voice_shares(docs: Iterable[Document]) -> dict[str, float]:
     """Share of passage characters per voice, over the given documents."""
     total: dict[str, int] = {}
+    for _ in _tally(docs, total):
+        pass
+    return _shares(total)
+
+
+def _tally(docs: Iterable[Document], total: dict[str, int]) -> Iterator[Document]:
+    """Pass documents through (a stream stays a stream), counting passage characters per voice."""
     for d in docs:
         for p in d.passages:
             total[p.voice.value] = total.get(p.voice.value, 0) + (p.end - p.start)
+        yield d
+
+
+def _shares(total: dict[str, int]) -> dict[str, float]:
     n = sum(total.values()) or 1
     return {v: round(c / n, 4) for v, c in sorted(total.items())}
 
@@ -195,13 +135,13 @@ def _ingest_file(ws: Workspace, f: Path, dups: DuplicateIndex, *, as_kind: str |
     path = str(f.resolve())
     outcome = FileOutcome(path=str(f), status="ingested")
     try:
-        file_hash = hashlib.sha256(f.read_bytes()).hexdigest()
+        file_hash = _file_hash(f)
         prev = ws.file_record(path)
         same = ws.file_document_ids(path) if prev and prev[0] == file_hash else None
         if prev and same is not None:
             outcome.status, outcome.kind, outcome.documents, outcome.doc_ids = "unchanged", prev[1], prev[2], same
             return outcome, []
-        parsed: Parsed = parse_file(f, as_kind=as_kind, mapping=mapping, max_bytes=max_bytes,
+        parsed: Parsed = parse_file(f, as_kind=as_kind, mapping=mapping, max_bytes=max_bytes, stream=True,
                                     siblings=(lambda: siblings(f)) if siblings else None, convention=convention)
     except (IngestError, OSError) as exc:
         outcome.status, outcome.reason = "failed", str(exc)
@@ -218,16 +158,28 @@ def _ingest_file(ws: Workspace, f: Path, dups: DuplicateIndex, *, as_kind: str |
         ws.record_file(path, file_hash, "metadata", 0)
         outcome.status, outcome.documents = "metadata", n
         return outcome, []
-    outcome.voices = voice_shares(parsed.documents)
-    docs = _drop_duplicates(parsed.documents, dups, path, outcome)
-    if not docs and outcome.duplicates:
+    dups.hits.clear()
+    voices: dict[str, int] = {}
+    try:
+        stale, outcome.doc_ids, outcome.documents = ws.replace_file(
+            path, file_hash, parsed.kind, _tally(parsed.all_documents(), voices), dups)
+    except IngestError as exc:  # a broken row further down a streamed file: nothing of it was written
+        outcome.status, outcome.reason, outcome.warnings = "failed", str(exc), list(parsed.warnings)
+        return outcome, []
+    outcome.voices = _shares(voices)
+    outcome.duplicates = [report_hit(doc_id, hit) for doc_id, hit in dups.hits.items()]
+    if not outcome.documents and outcome.duplicates:
         outcome.status = "duplicate"
         outcome.reason = f"duplicate of {outcome.duplicates[0]['kept']} (kept that one)"
-    kept_elsewhere = [d["kept_id"] for d in outcome.duplicates]
-    removed = ws.replace_file(path, file_hash, parsed.kind, docs, same_as=kept_elsewhere)
-    outcome.documents = len(docs)
-    outcome.doc_ids = sorted({*(d.id for d in docs), *kept_elsewhere})
-    return outcome, removed + [d.id for d in docs]
+    return outcome, stale
+
+
+def _file_hash(f: Path) -> str:
+    h = hashlib.sha256()
+    with f.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
 
 
 def convention_for(f: Path, conventions: Mapping[str, str] | None) -> str | None:
@@ -245,13 +197,18 @@ def join_metadata(ws: Workspace) -> int:
     records = ws.metadata_records()
     if not records:
         return 0
+    return sum(_join_chunk(ws, chunk, records) for chunk in ws.iter_documents())
+
+
+def _join_chunk(ws: Workspace, docs: list[Document], records: dict[str, dict[str, Any]]) -> int:
     updates: dict[str, dict[str, Any]] = {}
     role_updates: dict[str, dict[str, str]] = {}
-    for doc in ws.documents():
+    file_keys = [k for k in records if k.startswith("file=")]
+    for doc in docs:
         merged: dict[str, Any] = {}
         keys = [f"{k}={doc.metadata[k]}" for k in ID_KEYS if doc.metadata.get(k)]
         src = doc.source.split("#")[0]
-        keys += [k for k in records if k.startswith("file=") and src.endswith(k[5:].lstrip("./"))]
+        keys += [k for k in file_keys if src.endswith(k[5:].lstrip("./"))]
         for key in keys:
             for k, v in records.get(key, {}).items():
                 merged.setdefault(k, v)
@@ -306,7 +263,7 @@ def _ingest_paths(ws: Workspace, paths: list[Path], *, as_kind: str | None, mapp
     found = discover(paths)
     report.files += [FileOutcome(path=p.path, status=p.status, reason=p.reason) for p in found.problems]
     files = [f for f in found.files if not is_ignored(f)]
-    dups = DuplicateIndex(ws, near_dup)
+    dups = DuplicateIndex(near_dup)
     siblings = Siblings(files)
     stale: list[str] = []
     for i, f in enumerate(files):

@@ -33,11 +33,24 @@ TABLE_HINTS = {"amount", "quantity", "unitprice", "price", "invoiceno", "invoice
                "monthlycharges", "totalcharges", "tenure", "seats", "employees", "churn", "churned"}
 
 
+HEAD_ROWS = 50  # rows parsed up front: enough to sniff what a table holds
+
+
 @dataclass
 class Table:
+    """A table's header, its first rows, and (for CSV) the rest parsed only when iterated."""
+
     columns: list[str]
     rows: list[dict[str, str]]
     warnings: list[str] = field(default_factory=list)
+    rest: Iterator[dict[str, Any]] | None = None
+
+    def iter_rows(self) -> Iterator[dict[str, Any]]:
+        """Every row once, in file order (the rest is streamed: call this once)."""
+        yield from self.rows
+        if self.rest is not None:
+            rest, self.rest = self.rest, None
+            yield from rest
 
 
 def find_column(columns: list[str], role: str, mapping: Mapping[str, str] | None = None) -> str | None:
@@ -46,40 +59,57 @@ def find_column(columns: list[str], role: str, mapping: Mapping[str, str] | None
 
 
 def read_csv(text: str, name: str, delimiter: str = ",") -> Table:
-    """Read a CSV (or, with ``delimiter="\\t"``, a TSV) with a header row."""
+    """Read a CSV (or, with ``delimiter="\\t"``, a TSV) with a header row.
+
+    A CSV keeps its header and first rows now and parses the rest as it is iterated (memory stays flat).
+    A TSV is read whole: plain TSV has no quoting, so when quoted parsing fails it is read again without.
+    """
     if delimiter == "\t":
         try:
-            return _read_delimited(text, name, delimiter, csv.QUOTE_MINIMAL)
+            return _whole(_read_delimited(text, name, delimiter, csv.QUOTE_MINIMAL))
         except IngestError:
-            # Plain TSV has no quoting, so a field may start with a literal quote character.
-            return _read_delimited(text, name, delimiter, csv.QUOTE_NONE)
+            return _whole(_read_delimited(text, name, delimiter, csv.QUOTE_NONE))
     return _read_delimited(text, name, delimiter, csv.QUOTE_MINIMAL)
+
+
+def _whole(table: Table) -> Table:
+    table.rows = list(table.iter_rows())
+    return table
 
 
 def _read_delimited(text: str, name: str, delimiter: str, quoting: Literal[0, 1, 2, 3]) -> Table:
     kind = "TSV" if delimiter == "\t" else "CSV"
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter, quoting=quoting, strict=True)
     try:
-        reader = csv.reader(io.StringIO(text), delimiter=delimiter, quoting=quoting, strict=True)
         header = next(reader, None)
-        if not header or not any(h.strip() for h in header):
-            raise IngestError(f"{name}: {kind} has no header row")
-        header = [h.strip() for h in header]
-        rows: list[dict[str, str]] = []
-        ragged: list[int] = []
+    except csv.Error as exc:
+        raise IngestError(f"{name}: broken {kind} ({exc}); check quoting and re-export") from exc
+    if not header or not any(h.strip() for h in header):
+        raise IngestError(f"{name}: {kind} has no header row")
+    header = [h.strip() for h in header]
+    table = Table(header, [])
+    rows = _csv_rows(reader, header, name, kind, table.warnings)
+    table.rows = [r for _, r in zip(range(HEAD_ROWS), rows, strict=False)]
+    table.rest = rows
+    return table
+
+
+def _csv_rows(reader: Any, header: list[str], name: str, kind: str,
+              warnings: list[str]) -> Iterator[dict[str, str]]:
+    ragged: list[int] = []
+    try:
         for raw in reader:
             if not any(cell.strip() for cell in raw):
                 continue
             if len(raw) != len(header):
                 ragged.append(reader.line_num)
                 raw = (raw + [""] * len(header))[: len(header)]
-            rows.append(dict(zip(header, raw, strict=True)))
+            yield dict(zip(header, raw, strict=True))
     except csv.Error as exc:
         raise IngestError(f"{name}: broken {kind} ({exc}); check quoting and re-export") from exc
-    warnings = []
     if ragged:
         shown = ", ".join(map(str, ragged[:5])) + (" ..." if len(ragged) > 5 else "")
         warnings.append(f"{name}: {len(ragged)} ragged row(s) padded/truncated to the header (lines {shown})")
-    return Table(header, rows, warnings)
 
 
 MAX_JSON_DEPTH = 64
@@ -167,7 +197,7 @@ def transcript_rows(table: Table, source: str, mapping: Mapping[str, str] | None
     text_col = find_column(table.columns, "text", mapping)
     if not text_col:
         raise IngestError(f"{source}: no transcript text column; map one with --map text=COLUMN")
-    for n, row in enumerate(table.rows):
+    for n, row in enumerate(table.iter_rows()):
         rid = _cell(row, id_col) or f"row{n + 1}"
         text = _cell(row, text_col)
         meta = {k: v for k, v in row.items() if k not in (text_col,)}
@@ -186,7 +216,7 @@ def ticket_rows(table: Table, source: str, mapping: Mapping[str, str] | None) ->
             f"{source}: no ticket body column among {', '.join(table.columns)}; map it with --map body=COLUMN"
         )
     used = {c for c in cols.values() if c}
-    for n, row in enumerate(table.rows):
+    for n, row in enumerate(table.iter_rows()):
         rid = _cell(row, cols["id"]) or f"row{n + 1}"
         parts: list[tuple[str, str, Role]] = []
         for role_key, label, role in (("subject", "Subject", Role.customer), ("body", "Customer", Role.customer),
@@ -219,7 +249,7 @@ def survey_rows(table: Table, source: str, mapping: Mapping[str, str] | None) ->
         text_cols = [c.strip() for c in mapping["text"].split(",")]
     if not text_cols:
         raise IngestError(f"{source}: no free-text answer columns found; map them with --map text=COL1,COL2")
-    for n, row in enumerate(table.rows):
+    for n, row in enumerate(table.iter_rows()):
         rid = _cell(row, id_col) or f"row{n + 1}"
         text, spans = "", []
         for col in text_cols:

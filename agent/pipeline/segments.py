@@ -11,7 +11,8 @@ import numpy as np
 
 from segscribe.config import CorpusConfig, inside
 from segscribe.errors import TableError
-from segscribe.pipeline.themes import choose_k_ward, relabel_by_size
+from segscribe.pipeline.clustering import cluster_rows
+from segscribe.pipeline.themes import PARSIMONY, relabel_by_size
 from segscribe.schemas.evidence import EvidenceBase
 from segscribe.schemas.segment import (
     AssignmentSummary,
@@ -70,7 +71,8 @@ def needs_segmentation(evidence: Sequence[EvidenceBase], themes: Sequence[Theme]
         rows.append(v / max(float(np.linalg.norm(v)), 1e-12))
         pos += n
     x = np.vstack(rows)
-    labels, k, sil = choose_k_ward(x, 2, min(k_max, len(owners) - 1), seed)
+    found = cluster_rows(x, owners, 2, min(k_max, len(owners) - 1), seed=seed, parsimony=PARSIMONY)
+    labels, k, sil = found.labels, found.k, found.silhouette
     labels = relabel_by_size(labels, owners)
     theme_of = {eid: t for t in themes for eid in t.evidence_ids}
     labels_by_id = {t.id: t.label for t in themes}
@@ -84,7 +86,7 @@ def needs_segmentation(evidence: Sequence[EvidenceBase], themes: Sequence[Theme]
         ev = [e for o in members for e in by_owner[o]]
         counts = Counter(theme_of[e.id].id for e in ev if e.id in theme_of)
         top = [t for t, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:3]]
-        centroid = x[[owners.index(o) for o in members]].mean(axis=0)
+        centroid = x[labels == c].mean(axis=0)
         profiles.append(SegmentProfile(
             name=names[c], size=len(members), share=round(len(members) / len(owners), 6),
             definition=SegmentDefinition(kind="centroid", centroid=[round(float(v), 6) for v in centroid]),

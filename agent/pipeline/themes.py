@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from segscribe.pipeline.clustering import cluster_rows
 from segscribe.pipeline.keyphrases import label_groups, label_text
 from segscribe.schemas.evidence import EvidenceBase
 from segscribe.schemas.theme import Theme
@@ -99,10 +100,11 @@ def build_themes(evidence: Sequence[EvidenceBase], embed: Embed, *, k_min: int =
     if len(items) < 3:
         return []
     vecs = embed([e.quote for e in items])
+    ids = [e.id for e in items]
     if n_themes:
-        labels, _, _ = choose_k_ward(vecs, n_themes, n_themes, seed)
+        labels = cluster_rows(vecs, ids, n_themes, n_themes, seed=seed).labels
     else:
-        labels, _, _ = choose_k_ward(vecs, k_min, k_max, seed)
+        labels = cluster_rows(vecs, ids, k_min, k_max, seed=seed, parsimony=PARSIMONY).labels
         labels = _split_catch_alls(labels, vecs, seed)
     labels = relabel_by_size(labels, [e.id for e in items])
     groups: dict[int, list[int]] = defaultdict(list)

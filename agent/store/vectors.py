@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import numpy as np
 
+from segscribe.errors import SegscribeError
 from segscribe.schemas.document import Document, Passage
 
 COLLECTION = "passages"
@@ -45,14 +49,6 @@ def windows(doc: Document, passage: Passage) -> list[Window]:
     return out
 
 
-def _scalar_meta(doc: Document) -> dict[str, str | int | float | bool]:
-    out: dict[str, str | int | float | bool] = {}
-    for k, v in doc.metadata.items():
-        if isinstance(v, bool | int | float) or (isinstance(v, str) and len(v) < 200):
-            out[f"m_{k}"] = v
-    return out
-
-
 @dataclass
 class Hit:
     window_id: str
@@ -68,21 +64,91 @@ class Hit:
     metadata: dict[str, Any]
 
 
-class VectorIndex:
-    """Chroma persisted on disk under the workspace; embeddings come from our own embedder."""
+class VectorStoreError(SegscribeError):
+    """The vector store cannot be reached, or it lost vectors the workspace says it has."""
 
-    def __init__(self, path: Path) -> None:
+
+@contextmanager
+def _store_errors(where: str) -> Iterator[None]:
+    """Turn a lost connection or a broken store into one line that says what to do."""
+    try:
+        yield
+    except VectorStoreError:
+        raise
+    except Exception as exc:
+        name = type(exc).__name__
+        if "connect" in str(exc).lower() or name in ("ConnectError", "ConnectTimeout", "ReadError",
+                                                       "RemoteProtocolError", "ReadTimeout"):
+            raise VectorStoreError(f"cannot reach the Chroma server at {where} ({name}): start it "
+                                   f"(`chroma run --path DIR --port PORT`) or fix --chroma-url / chroma_url "
+                                   "in config.yaml") from exc
+        raise VectorStoreError(f"the vector store at {where} failed ({name}: {str(exc)[:200]}); "
+                               "rebuild it with `segscribe reindex`") from exc
+
+
+def _forget_cached_store(path: str) -> None:
+    """Chroma keeps one store per folder for the life of the process; a deleted folder must not be reused
+    from that cache (it would still answer from the deleted files)."""
+    try:
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        SharedSystemClient._identifier_to_system.pop(path, None)
+        SharedSystemClient._identifier_to_refcount.pop(path, None)
+    except (ImportError, AttributeError):  # another chromadb layout: nothing cached the way we know
+        pass
+
+
+class VectorIndex:
+    """Passage windows in Chroma: embedded under the workspace, or a Chroma server given by URL.
+
+    Embeddings come from our own embedder. Only what search filters and hits need is stored as metadata
+    (document, passage, speaker, role, kind, offsets); the text and a document's own fields stay in SQLite.
+    """
+
+    def __init__(self, path: Path | None = None, url: str | None = None, retries: int = 4) -> None:
         import chromadb
         from chromadb.config import Settings
 
-        path.mkdir(parents=True, exist_ok=True)
-        self._client = chromadb.PersistentClient(
-            path=str(path), settings=Settings(anonymized_telemetry=False, allow_reset=False)
-        )
-        self._col = self._client.get_or_create_collection(
-            COLLECTION, metadata={"hnsw:space": "cosine"}, embedding_function=None
-        )
-        self.max_batch = int(getattr(self._client, "get_max_batch_size", lambda: 5000)())
+        self.where = url or str(path)
+        self.retries = retries
+        settings = Settings(anonymized_telemetry=False, allow_reset=False)
+        with _store_errors(self.where):
+            if url:
+                u = urlsplit(url)
+                if u.scheme not in ("http", "https") or not u.hostname:
+                    raise VectorStoreError(f"--chroma-url must look like http://HOST:PORT, got {url!r}")
+                self._client = self._retry(lambda: chromadb.HttpClient(
+                    host=u.hostname or "", port=u.port or (443 if u.scheme == "https" else 8000),
+                    ssl=u.scheme == "https", settings=settings))
+            else:
+                assert path is not None
+                if not (path / "chroma.sqlite3").exists():
+                    _forget_cached_store(str(path))
+                path.mkdir(parents=True, exist_ok=True)
+                self._client = chromadb.PersistentClient(path=str(path), settings=settings)
+            self._col = self._retry(self._collection)
+            self.max_batch = int(getattr(self._client, "get_max_batch_size", lambda: 5000)())
+
+    def _collection(self) -> Any:
+        return self._client.get_or_create_collection(COLLECTION, metadata={"hnsw:space": "cosine"},
+                                                     embedding_function=None)
+
+    def _retry(self, call: Callable[[], Any]) -> Any:
+        """Call, retrying a lost connection with backoff (a server restart takes a few seconds)."""
+        for attempt in range(self.retries + 1):
+            try:
+                return call()
+            except Exception as exc:
+                transient = "connect" in str(exc).lower() or type(exc).__name__ in ("ConnectError", "ReadError",
+                                                                                    "RemoteProtocolError")
+                if not transient or attempt == self.retries:
+                    raise
+                time.sleep(min(4.0, 0.25 * 2**attempt))
+        raise AssertionError("unreachable")
+
+    @property
+    def collection_id(self) -> str:
+        return str(self._col.id)
 
     @classmethod
     def open_read_only(cls, path: Path) -> VectorIndex:
@@ -107,38 +173,45 @@ class VectorIndex:
         return index
 
     def count(self) -> int:
-        return int(self._col.count())
+        with _store_errors(self.where):
+            return int(self._retry(self._col.count))
+
+    def reset(self) -> None:
+        """Drop the collection and start an empty one (for `segscribe reindex`)."""
+        with _store_errors(self.where):
+            try:
+                self._client.delete_collection(COLLECTION)
+            except Exception as exc:  # absent already: nothing to drop
+                if "does not exist" not in str(exc).lower() and "not found" not in str(exc).lower():
+                    raise
+            self._col = self._retry(self._collection)
 
     def delete_documents(self, doc_ids: Iterable[str]) -> None:
         ids = sorted(set(doc_ids))
         if not ids or self.count() == 0:
             return
-        for b in range(0, len(ids), 500):
-            self._col.delete(where={"doc_id": {"$in": ids[b : b + 500]}})  # type: ignore[dict-item]
+        with _store_errors(self.where):
+            for b in range(0, len(ids), 500):
+                part = ids[b : b + 500]
+                self._retry(lambda p=part: self._col.delete(where={"doc_id": {"$in": p}}))  # type: ignore[misc]
 
     def upsert(self, wins: Sequence[Window], vectors: np.ndarray, docs: dict[str, Document]) -> None:
-        for b in range(0, len(wins), self.max_batch):
-            part = wins[b : b + self.max_batch]
-            metas: list[dict[str, Any]] = []
-            for w in part:
-                doc = docs[w.passage.doc_id]
-                meta: dict[str, Any] = {
-                    "doc_id": doc.id, "passage_id": w.passage.id, "speaker": w.passage.speaker,
-                    "role": w.passage.role.value, "kind": doc.kind.value, "start": w.start, "end": w.end,
-                }
-                meta.update(_scalar_meta(doc))
-                metas.append(meta)
-            # No `documents=`: the text lives in the workspace database, and leaving it out spares Chroma
-            # its full-text index (about half of the upsert time on ticket exports).
-            self._col.upsert(
-                ids=[w.id for w in part],
-                embeddings=vectors[b : b + len(part)].tolist(),
-                metadatas=metas,  # type: ignore[arg-type]
-            )
+        with _store_errors(self.where):
+            for b in range(0, len(wins), self.max_batch):
+                part = wins[b : b + self.max_batch]
+                metas = [{"doc_id": w.passage.doc_id, "passage_id": w.passage.id, "speaker": w.passage.speaker[:200],
+                          "role": w.passage.role.value, "kind": docs[w.passage.doc_id].kind.value,
+                          "start": w.start, "end": w.end} for w in part]
+                # No `documents=`: the text lives in the workspace database, and leaving it out spares Chroma
+                # its full-text index (about half of the upsert time on ticket exports).
+                ids, vecs = [w.id for w in part], vectors[b : b + len(part)].tolist()
+                self._retry(lambda i=ids, v=vecs, m=metas: self._col.upsert(  # type: ignore[misc]
+                    ids=i, embeddings=v, metadatas=m))
 
     def query(self, vector: np.ndarray, k: int = 10, where: dict[str, Any] | None = None) -> list[Hit]:
-        res = self._col.query(query_embeddings=[vector.tolist()], n_results=k, where=where or None,
-                              include=["metadatas", "distances"])
+        with _store_errors(self.where):
+            res = self._retry(lambda: self._col.query(query_embeddings=[vector.tolist()], n_results=k,
+                                                      where=where or None, include=["metadatas", "distances"]))
         hits: list[Hit] = []
         ids = res["ids"][0]
         metas = (res.get("metadatas") or [[]])[0]

@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from segscribe.config import Settings, load_settings
 from segscribe.errors import WorkspaceError
@@ -44,6 +44,11 @@ CREATE TABLE IF NOT EXISTS metadata_records (
   key TEXT PRIMARY KEY, source TEXT NOT NULL, record TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS lsh_bands (
+  band INTEGER NOT NULL, doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE
+);
+CREATE INDEX IF NOT EXISTS lsh_bands_band ON lsh_bands(band);
+CREATE INDEX IF NOT EXISTS lsh_bands_doc ON lsh_bands(doc_id);
 CREATE TABLE IF NOT EXISTS runs (
   id TEXT PRIMARY KEY, started_at REAL NOT NULL, finished_at REAL, status TEXT NOT NULL,
   provider TEXT, record TEXT NOT NULL DEFAULT '{}'
@@ -65,8 +70,14 @@ redact: true
 
 # Ingestion limits.
 max_file_mb: 50
-# Documents at least this similar (word-shingle Jaccard) are treated as near-duplicates.
+# Documents at least this similar are treated as near-duplicates (word 3-gram Jaccard for interviews and
+# notes; for tickets and survey answers, the share of the shorter text's words and word pairs in the other).
 near_duplicate_threshold: 0.85
+
+# Vector store: a Chroma server shared by a team (`chroma run --path DIR --port 8000`) instead of the
+# embedded store in this folder; `segscribe --chroma-url URL ...` overrides it for one command.
+# After switching, fill the server once with `segscribe reindex`.
+# chroma_url: http://127.0.0.1:8000
 
 # How many times the grounding gate re-asks an LLM about an ungrounded quote before dropping it.
 max_reasks: 2
@@ -85,8 +96,19 @@ def _migrate(con: sqlite3.Connection) -> None:
     cols = {r[1] for r in con.execute("PRAGMA table_info(passages)")}
     if "voice" not in cols:
         con.execute("ALTER TABLE passages ADD COLUMN voice TEXT")
+
+
 _HELD: dict[str, tuple[int, int]] = {}
 """Workspace locks this process holds: resolved root -> (file descriptor, depth), so nesting is free."""
+
+
+class Dedup(Protocol):
+    """Duplicate checks that run inside a file's write transaction."""
+
+    def check(self, con: sqlite3.Connection, doc: Document, path: str) -> str | None:
+        """The id of the stored document `doc` duplicates, or None to keep `doc`."""
+
+    def add(self, con: sqlite3.Connection, doc: Document) -> None: ...
 
 
 class Workspace:
@@ -143,6 +165,7 @@ class Workspace:
             con = sqlite3.connect(self.db_path, timeout=30)
             con.execute("PRAGMA foreign_keys = ON")
             con.execute("PRAGMA journal_mode = WAL")
+            con.execute("PRAGMA cache_size = -65536")  # 64 MB: ingest lookups in a large workspace stay in memory
         try:
             with con:
                 yield con
@@ -206,49 +229,54 @@ class Workspace:
         return (row[0], row[1], row[2]) if row else None
 
     def replace_file(self, path: str, file_hash: str, kind: str, docs: Iterable[Document],
-                     same_as: Iterable[str] = ()) -> list[str]:
-        """Atomically replace everything from `path` with `docs`; returns ids of removed documents.
+                     dedup: Dedup | None = None) -> tuple[list[str], list[str], int]:
+        """Atomically replace everything from `path` with `docs`, consumed as a stream.
 
-        `same_as` are ids of documents stored from another path that this file also stands for
-        (its duplicates), so a run over this file includes them.
+        `dedup.check(con, doc, path)` returns the id of a document stored from another file that `doc`
+        duplicates (then `doc` is left out and the file stands for that one), or None to keep it;
+        `dedup.add(con, doc)` records a kept one. What the file stands for, kept or kept elsewhere, goes to
+        `file_documents`, so a run over this file includes it whatever path it was first stored from.
+        Returns (ids that were there before: their vectors must go, ids the file stands for, number kept).
         """
-        docs = list(docs)
         now = time.time()
+        kept = 0
+        stands_for: list[str] = []
         with self.connect() as con:
             old = [r[0] for r in con.execute("SELECT id FROM documents WHERE file = ?", (path,))]
             con.execute("DELETE FROM documents WHERE file = ?", (path,))
             con.execute("DELETE FROM file_documents WHERE path = ?", (path,))
-            con.executemany("INSERT OR IGNORE INTO file_documents VALUES (?, ?)",
-                            [(path, i) for i in [*(d.id for d in docs), *same_as]])
             for d in docs:
-                con.execute(
-                    "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?,0,?)",
-                    (d.id, d.kind.value, d.source, path, d.content_hash, d.title,
-                     json.dumps(d.metadata, sort_keys=True, default=str), d.text, now),
-                )
-                con.executemany(
-                    'INSERT OR REPLACE INTO passages (id, doc_id, idx, speaker, role, start, "end", timestamp, voice) '
-                    "VALUES (?,?,?,?,?,?,?,?,?)",
-                    [(p.id, d.id, p.index, p.speaker, p.role.value, p.start, p.end, p.timestamp, p.voice.value)
-                     for p in d.passages],
-                )
-            con.execute("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?)", (path, file_hash, kind, len(docs), now))
-        new_ids = {d.id for d in docs}
-        return [i for i in old if i not in new_ids]
+                same = dedup.check(con, d, path) if dedup is not None else None
+                if same is not None:
+                    stands_for.append(same)
+                    continue
+                self._insert(con, path, d, now)
+                if dedup is not None:
+                    dedup.add(con, d)
+                stands_for.append(d.id)
+                kept += 1
+            con.executemany("INSERT OR IGNORE INTO file_documents VALUES (?, ?)",
+                            [(path, i) for i in dict.fromkeys(stands_for)])
+            con.execute("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?)", (path, file_hash, kind, kept, now))
+        return old, sorted(set(stands_for)), kept
+
+    @staticmethod
+    def _insert(con: sqlite3.Connection, path: str, d: Document, now: float) -> None:
+        con.execute(
+            "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?,0,?)",
+            (d.id, d.kind.value, d.source, path, d.content_hash, d.title,
+             json.dumps(d.metadata, sort_keys=True, default=str), d.text, now),
+        )
+        con.executemany(
+            'INSERT OR REPLACE INTO passages (id, doc_id, idx, speaker, role, start, "end", timestamp, voice) '
+            "VALUES (?,?,?,?,?,?,?,?,?)",
+            [(p.id, d.id, p.index, p.speaker, p.role.value, p.start, p.end, p.timestamp, p.voice.value)
+             for p in d.passages],
+        )
 
     def record_file(self, path: str, file_hash: str, kind: str, n: int) -> None:
         with self.connect() as con:
             con.execute("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?)", (path, file_hash, kind, n, time.time()))
-
-    def hashes(self) -> dict[str, tuple[str, str, str]]:
-        """content_hash -> (doc id, source, file) for duplicate detection."""
-        with self.connect() as con:
-            return {h: (i, s, f) for i, h, s, f in con.execute("SELECT id, content_hash, source, file FROM documents")}
-
-    def document_files(self) -> dict[str, str]:
-        """doc id -> the file path it was stored from."""
-        with self.connect() as con:
-            return dict(con.execute("SELECT id, file FROM documents").fetchall())
 
     def file_document_ids(self, path: str) -> list[str] | None:
         """Ids of existing documents a file stands for; None when one of them has gone (re-read the file)."""
@@ -263,27 +291,37 @@ class Workspace:
 
     def documents(self, kind: str | None = None, ids: Iterable[str] | None = None) -> list[Document]:
         """Documents (optionally of one kind / with given ids), ordered by id, with their passages."""
-        q = "SELECT id, kind, source, content_hash, title, metadata, text FROM documents"
-        args: list[Any] = []
-        if kind:
-            q, args = q + " WHERE kind = ?", [kind]
-        wanted = set(ids) if ids is not None else None
-        with self.connect() as con:
-            rows = [r for r in con.execute(q + " ORDER BY id", args) if wanted is None or r[0] in wanted]
-            passages: dict[str, list[tuple[Any, ...]]] = {r[0]: [] for r in rows}
-            sql = 'SELECT doc_id, id, idx, speaker, role, start, "end", timestamp, voice FROM passages'
-            if wanted is not None and len(rows) <= 2000:
-                # A few documents: fetch just their passages, in chunks under SQLite's parameter limit.
-                keys = list(passages)
-                chunks = [con.execute(f"{sql} WHERE doc_id IN ({','.join('?' * len(keys[b:b + 500]))})",
-                                      keys[b : b + 500]).fetchall() for b in range(0, len(keys), 500)]
-                found = sorted((p for c in chunks for p in c), key=lambda p: (p[0], p[2]))
-            else:
-                # Many documents: one scan beats thousands of per-document queries.
-                found = con.execute(sql + " ORDER BY doc_id, idx").fetchall()
-            for p in found:
-                if p[0] in passages:
-                    passages[p[0]].append(p)
+        if ids is not None:
+            wanted = sorted(set(ids))
+            with self.connect() as con:
+                out = [d for b in range(0, len(wanted), 500) for d in self._load(con, wanted[b : b + 500])]
+            return sorted((d for d in out if kind is None or d.kind.value == kind), key=lambda d: d.id)
+        return [d for chunk in self.iter_documents(kind=kind) for d in chunk]
+
+    def iter_documents(self, kind: str | None = None, chunk: int = 500) -> Iterator[list[Document]]:
+        """All documents (optionally of one kind) in id order, `chunk` at a time: memory stays flat."""
+        last = ""
+        while True:
+            with self.connect() as con:
+                q = "SELECT id FROM documents WHERE id > ?" + (" AND kind = ?" if kind else "")
+                args: list[Any] = [last] + ([kind] if kind else [])
+                ids = [r[0] for r in con.execute(q + " ORDER BY id LIMIT ?", [*args, chunk])]
+                if not ids:
+                    return
+                docs = self._load(con, ids)
+            yield docs
+            last = ids[-1]
+
+    @staticmethod
+    def _load(con: sqlite3.Connection, ids: list[str]) -> list[Document]:
+        """Documents with the given ids (at most a few hundred: one IN query each for rows and passages)."""
+        marks = ",".join("?" * len(ids))
+        rows = con.execute(f"SELECT id, kind, source, content_hash, title, metadata, text FROM documents "
+                           f"WHERE id IN ({marks}) ORDER BY id", ids).fetchall()
+        passages: dict[str, list[tuple[Any, ...]]] = {r[0]: [] for r in rows}
+        for p in con.execute(f'SELECT doc_id, id, idx, speaker, role, start, "end", timestamp, voice FROM passages '
+                             f"WHERE doc_id IN ({marks}) ORDER BY doc_id, idx", ids):
+            passages[p[0]].append(p)
         out = []
         for r in rows:
             text = r[6]
@@ -293,6 +331,17 @@ class Workspace:
                                 metadata=json.loads(r[5]), text=text, passages=ps))
         return out
 
+    def ids_where(self, fields: dict[str, str]) -> list[str]:
+        """Ids of documents whose metadata has every FIELD equal to VALUE (compared as text), by id."""
+        q = "SELECT id FROM documents"
+        args: list[str] = []
+        for i, (key, val) in enumerate(sorted(fields.items())):
+            path = '$."' + key.replace('"', '""') + '"'
+            q += (" WHERE " if i == 0 else " AND ") + "CAST(json_extract(metadata, ?) AS TEXT) = ?"
+            args += [path, str(val)]
+        with self.connect() as con:
+            return [r[0] for r in con.execute(q + " ORDER BY id", args)]
+
     def texts(self) -> dict[str, str]:
         with self.connect() as con:
             return dict(con.execute("SELECT id, text FROM documents").fetchall())
@@ -300,6 +349,15 @@ class Workspace:
     def unindexed_ids(self) -> list[str]:
         with self.connect() as con:
             return [r[0] for r in con.execute("SELECT id FROM documents WHERE indexed = 0 ORDER BY id")]
+
+    def indexed_count(self) -> int:
+        with self.connect() as con:
+            return int(con.execute("SELECT COUNT(*) FROM documents WHERE indexed = 1").fetchone()[0])
+
+    def mark_all_unindexed(self) -> int:
+        """Mark every document for re-embedding (reindex); returns how many there are."""
+        with self.connect() as con:
+            return con.execute("UPDATE documents SET indexed = 0").rowcount
 
     def mark_indexed(self, ids: Iterable[str]) -> None:
         with self.connect() as con:
