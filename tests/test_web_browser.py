@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from factories import CORPUS, ROOT
-from web_fixtures import findings_from_themes, research_folder, write_findings
+from web_fixtures import research_folder
 
 pytestmark = pytest.mark.browser
 
@@ -124,7 +124,6 @@ def _run(page: Any, server: dict[str, Any]) -> str:
 
 def _follow_citation(page: Any, server: dict[str, Any], run_id: str) -> None:
     run = server["ws"] / "runs" / run_id
-    write_findings(run, findings_from_themes(run))  # the findings stage (issue 10) is not on main yet
     quotes = {json.loads(x)["id"]: json.loads(x)["citations"][0]["quote"]
               for x in (run / "evidence.jsonl").read_text().splitlines() if x.strip()}
     page.goto(f"{server['url']}/runs/{run_id}/findings")
