@@ -117,7 +117,16 @@ def _options(ws: Workspace, opts: RunOptions, resume: str | None,
     for p in opts.inputs:
         if not p.exists():
             raise InputError(f"{p}: no such file or folder (pass a folder of interviews, notes and tickets)")
-    return run_id or new_run_id(), opts.model_copy(update={"inputs": [p.resolve() for p in opts.inputs]})
+    return run_id or _fresh_run_id(ws), opts.model_copy(update={"inputs": [p.resolve() for p in opts.inputs]})
+
+
+def _fresh_run_id(ws: Workspace) -> str:
+    """A run id not used in `ws` yet: ids have one-second resolution, and a cached re-run can take less."""
+    run_id, n = new_run_id(), 1
+    while (ws.runs_path / run_id).exists():
+        n += 1
+        run_id = f"{new_run_id()}-{n}"
+    return run_id
 
 
 def run_pipeline(ws: Workspace, opts: RunOptions, progress: Progress | None = None,

@@ -90,3 +90,16 @@ def test_rerun_is_answered_from_the_cache_and_no_cache_asks_again(
         assert len(extraction_requests(stub)) == 2 * len(FILES)  # asked again, one per document
         assert third["token_usage"]["cached_calls"] == 0
         assert third["token_usage_by_task"]["extract_evidence"]["calls"] == len(FILES)
+
+
+def test_runs_started_in_the_same_second_get_their_own_ids(tmp_path: Path) -> None:
+    """A cached re-run can finish in under a second; the next run must not reuse its id (and its outputs)."""
+    from segscribe.runner import _options
+    from segscribe.schemas.run import RunOptions
+    from segscribe.store.workspace import Workspace
+
+    ws = Workspace.open(tmp_path / "ws")
+    first, _ = _options(ws, RunOptions(), None)
+    (ws.runs_path / first).mkdir()
+    second, _ = _options(ws, RunOptions(), None)
+    assert second != first and not (ws.runs_path / second).exists()
