@@ -82,7 +82,9 @@ def test_rerun_is_answered_from_the_cache_and_no_cache_asks_again(
         assert code == 0 and second["run_id"] != first["run_id"]
         assert len(stub.requests) == asked  # 0 requests: every reply came from the workspace
         assert second["token_usage"]["calls"] == 0
-        assert second["token_usage"]["cached_calls"] == first["token_usage"]["calls"]
+        # Identical requests within the first run (e.g. re-asks that came out the same) were cached there already.
+        first_total = first["token_usage"]["calls"] + first["token_usage"]["cached_calls"]
+        assert second["token_usage"]["cached_calls"] == first_total
         assert second["stats"]["evidence"] == first["stats"]["evidence"]
 
         code, third = run(str(study), "-w", ws, "--provider", MODEL, "--base-url", url, "--no-cache")
