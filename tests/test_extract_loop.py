@@ -56,3 +56,23 @@ def test_an_http_failure_fails_only_its_document() -> None:
     docs = [ann_interview(), ann_interview().model_copy(update={"id": "int-bo"})]
     results = list(extract_documents(docs, LLMExtractor(chat, redact=False), max_reasks=0))
     assert [r.status for r in results] == ["failed", "done"]
+
+
+def test_persona_drafting_re_asks_an_unusable_reply_and_survives_a_failed_call() -> None:
+    from test_personas import build_corpus, good_draft
+
+    from segscribe.pipeline.personas.llm import draft_personas_llm
+
+    docs, by_seg = build_corpus()
+    cut = StructuredOutputError("reply for draft_persona@1 was cut off at max_tokens=1024 (finish_reason 'length')")
+    chat = ScriptedChat([cut, good_draft(by_seg)])
+    personas, drops = draft_personas_llm("Enterprise", by_seg["Enterprise"], docs, chat)
+    assert len(personas) == 1 and drops == [] and "could not be used" in chat.history[1].user
+
+    never = ScriptedChat([cut, cut, cut])
+    personas, drops = draft_personas_llm("Enterprise", by_seg["Enterprise"], docs, never)
+    assert personas == [] and "no usable reply" in drops[0]["reason"] and len(never.history) == 3
+
+    down = ScriptedChat([ProviderError("Cannot reach the OpenAI-compatible server at http://x/v1")])
+    personas, drops = draft_personas_llm("Enterprise", by_seg["Enterprise"], docs, down)
+    assert personas == [] and drops[0]["reason"].startswith("provider failed: Cannot reach")

@@ -22,7 +22,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from segscribe.errors import StructuredOutputError
+from segscribe.errors import ProviderError, StructuredOutputError
 from segscribe.pipeline.personas.claims import confidence, count_participants, data_sources, sort_evidence
 from segscribe.pipeline.personas.gate import Problem, persona_problems
 from segscribe.pipeline.personas.naming import dominant_title, persona_name, role_text
@@ -97,6 +97,8 @@ def draft_personas_llm(
                 f"Your previous reply could not be used ({unusable}). Reply with one complete JSON object that "
                 "matches the schema; keep every string short."]
             continue
+        except ProviderError as exc:  # the call failed after its retries: the run goes on without these personas
+            return [], [{"persona": segment, "field": "*", "reason": f"provider failed: {' '.join(str(exc).split())}"}]
         unusable = None
         personas, problems, notes = _convert(result, segment, known, items, docs, names, tier, profile,
                                              max_personas, chat.name, prompt.ref)
