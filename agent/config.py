@@ -47,6 +47,9 @@ class Settings(BaseModel):
     """A finding needs evidence from at least this many sessions."""
     notes_conventions: dict[str, str] = Field(default_factory=dict)
     """How notes mark voices, per file glob, where inference gets it wrong (e.g. `"*/study-a/*": blockquote-notes`)."""
+    max_output_tokens: int | None = Field(default=None, ge=64, le=64_000)
+    """Cap on the tokens an LLM may write per call (None: each task's own limit, 8192). Small local models
+    that ramble on until the limit take minutes per call on a CPU; a cap of 1000-2000 bounds that."""
     chroma_url: str | None = None
     """A Chroma server (http://HOST:PORT) shared by a team, instead of the workspace's embedded store."""
 

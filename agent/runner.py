@@ -37,19 +37,54 @@ def _http_client(provider: str, record: str | None, replay: str | None) -> Any:
 
 
 def make_extractor(provider: str, base_url: str | None, redact: bool, embedder: Embedder,
-                   record: str | None = None, replay: str | None = None) -> tuple[Extractor, ChatModel | None]:
-    """(extractor, chat model or None) for a provider spec; `record`/`replay` name a cassette file."""
+                   record: str | None = None, replay: str | None = None, ws: Workspace | None = None,
+                   cache: bool = True, batch: bool = False,
+                   max_output_tokens: int | None = None) -> tuple[Extractor, ChatModel | None]:
+    """(extractor, chat model or None) for a provider spec; `record`/`replay` name a cassette file.
+
+    With a workspace `ws`, the chat model remembers the server's structured-output format there and,
+    unless `cache` is off or a cassette is in use, answers unchanged requests from its response cache.
+    """
     from segscribe.extractors.offline import OfflineExtractor
 
     if provider in ("offline", "", None):
+        if batch:
+            raise UsageError("--batch needs an LLM provider: pass --provider anthropic:MODEL")
         return OfflineExtractor(embedder), None
     from segscribe.extractors.llm import LLMExtractor
     from segscribe.providers.registry import make_chat
 
     client = _http_client(provider, record, replay)
     env = {"ANTHROPIC_API_KEY": "replayed-no-key"} if replay else None  # replay never needs a real key
-    chat = make_chat(provider, base_url=base_url, env=env, **({"http_client": client} if client else {}))
-    return LLMExtractor(chat, redact=redact), chat
+    options: dict[str, Any] = {"http_client": client} if client else {}
+    if ws is not None and provider.startswith("openai-compat"):
+        options["memory"] = ws  # the probed structured-output format is remembered in the workspace
+    if max_output_tokens:
+        options["max_output_tokens"] = max_output_tokens
+    chat = make_chat(provider, base_url=base_url, env=env, **options)
+    store = _llm_store(ws) if ws is not None and (cache or batch) else None
+    use_cache = cache and not (record or replay)  # a cassette records or replays every call
+    batcher = _batcher(chat, store, use_cache) if batch and store is not None else None
+    if store is not None and use_cache:
+        from segscribe.providers.cache import CachedChat
+
+        chat = CachedChat(chat, store)
+    return LLMExtractor(chat, redact=redact, batcher=batcher), chat
+
+
+def _llm_store(ws: Workspace) -> Any:
+    from segscribe.store.llm_cache import LLMStore
+
+    return LLMStore(ws)
+
+
+def _batcher(chat: ChatModel, store: Any, use_cache: bool) -> Any:
+    from segscribe.providers.anthropic_batch import AnthropicBatcher, BatchError
+
+    try:
+        return AnthropicBatcher(chat, store, use_cache=use_cache)
+    except BatchError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def prompt_refs(extractor: Extractor, chat: ChatModel | None) -> list[str]:
@@ -82,7 +117,16 @@ def _options(ws: Workspace, opts: RunOptions, resume: str | None,
     for p in opts.inputs:
         if not p.exists():
             raise InputError(f"{p}: no such file or folder (pass a folder of interviews, notes and tickets)")
-    return run_id or new_run_id(), opts.model_copy(update={"inputs": [p.resolve() for p in opts.inputs]})
+    return run_id or _fresh_run_id(ws), opts.model_copy(update={"inputs": [p.resolve() for p in opts.inputs]})
+
+
+def _fresh_run_id(ws: Workspace) -> str:
+    """A run id not used in `ws` yet: ids have one-second resolution, and a cached re-run can take less."""
+    run_id, n = new_run_id(), 1
+    while (ws.runs_path / run_id).exists():
+        n += 1
+        run_id = f"{new_run_id()}-{n}"
+    return run_id
 
 
 def run_pipeline(ws: Workspace, opts: RunOptions, progress: Progress | None = None,
@@ -100,7 +144,9 @@ def run_pipeline(ws: Workspace, opts: RunOptions, progress: Progress | None = No
         raise UsageError(f"unknown stage {stop_after!r}; stages are {', '.join(STAGES)}")
     run_id, opts = _options(ws, opts, resume, run_id)  # run_id: a new run named up front (the web app)
     emb = CachedEmbedder(embedder or default_embedder())
-    extractor, chat = make_extractor(opts.provider, opts.base_url, opts.redact, emb, opts.record, opts.replay)
+    extractor, chat = make_extractor(opts.provider, opts.base_url, opts.redact, emb, opts.record, opts.replay,
+                                     ws=ws, cache=opts.cache, batch=opts.batch,
+                                     max_output_tokens=opts.max_output_tokens)
     corpus, corpus_root = load_corpus_config(opts.inputs)
     deps = Deps(workspace=ws, extractor=extractor, embedder=emb, options=opts, chat=chat, corpus=corpus,
                 corpus_root=corpus_root, progress=progress or (lambda s, d, t: None))
@@ -136,6 +182,7 @@ def _finish(ws: Workspace, run: RunDir, rec: RunRecord, values: dict[str, Any], 
     rec = rec.model_copy(update={
         "status": status, "stats": stats, "stages": list(values.get("stages", [])), "seconds": round(seconds, 3),
         "token_usage": chat.ledger.totals() if chat is not None else {},
+        "token_usage_by_task": chat.ledger.by_task() if chat is not None else {},
         "input_hashes": {k: v.content_hash for k, v in run.read(A.INPUTS).items()},
         "report": values.get("report_path"), "failed_files": failed_files, "failed_documents": failed_docs})
     run.write(A.RUN, rec)

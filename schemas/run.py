@@ -45,6 +45,12 @@ class RunOptions(_M):
     """Record the provider's HTTP exchanges to this cassette."""
     replay: str | None = None
     """Replay a recorded cassette instead of calling the provider."""
+    max_output_tokens: int | None = None
+    """Cap on the tokens an LLM may write per call (None: each task's own limit)."""
+    cache: bool = True
+    """Answer unchanged LLM requests from the workspace's response cache (off: `--no-cache`)."""
+    batch: bool = False
+    """Send extraction requests as provider message batches (anthropic; half price, slower)."""
 
 
 class InputRecord(_M):
@@ -62,6 +68,14 @@ class DocExtraction(_M):
     """Provider calls made for this document (first ask plus re-asks)."""
     repaired: int = 0
     """Items whose near-verbatim quote the gate snapped to the exact span."""
+    proposed: int = 0
+    """Items the extractor proposed, over all attempts."""
+    reasked: int = 0
+    """Proposed items the gate sent back to the model with the reason they failed."""
+    invented_ids: int = 0
+    """Proposed items citing a passage id the document does not have."""
+    invalid_replies: int = 0
+    """Replies that were not usable JSON (cut off at max_tokens, wrong shape); each was re-asked."""
     evidence: list[Evidence] = Field(default_factory=list)
     dropped: list[DroppedItem] = Field(default_factory=list)
     status: Literal["done", "failed"] = "done"
@@ -116,6 +130,8 @@ class RunRecord(_M):
     stages: list[str] = Field(default_factory=list)
     seconds: float = 0.0
     token_usage: dict[str, float] = Field(default_factory=dict)
+    token_usage_by_task: dict[str, dict[str, float]] = Field(default_factory=dict)
+    """`token_usage` per prompt (extract_evidence, draft_persona...): calls, cached calls, tokens, seconds."""
     input_hashes: dict[str, str] = Field(default_factory=dict)
     report: str | None = None
     embedder: str = "unknown"

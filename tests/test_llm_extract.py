@@ -118,8 +118,8 @@ def test_end_to_end_with_anthropic_cassette(anthropic_chat: AnthropicChat) -> No
 
 def test_end_to_end_with_openai_compat_cassette() -> None:
     transport = MockTransportFromCassette(CASSETTES / "openai_compat_extract.json", flavor="httpx")
-    chat = OpenAICompatChat(
-        "qwen2.5:7b", "http://localhost:11434/v1", http_client=httpx.Client(transport=transport)
+    chat = OpenAICompatChat(  # the cassette is a json_schema server's (vLLM, Ollama): no probe
+        "qwen2.5:7b", "http://localhost:11434/v1", http_client=httpx.Client(transport=transport), mode="json_schema"
     )
     items = LLMExtractor(chat, names=["Priya Shah"]).extract(make_doc())
     assert "Priya" in items[1].quote and len(items) == 3

@@ -1,4 +1,7 @@
-"""OpenAICompatChat against httpx mock transports: json_schema, json_object fallback, retries, errors."""
+"""OpenAICompatChat against httpx mock transports: json_schema, retries, errors, concurrency.
+
+Format probing and the conventions of particular servers are in tests/test_openai_compat_servers.py.
+"""
 
 from __future__ import annotations
 
@@ -53,6 +56,7 @@ def make_chat(
         else httpx.MockTransport(handler)
     )
     kwargs.setdefault("sleep", Sleeps())
+    kwargs.setdefault("mode", "json_schema")  # probing has its own tests
     chat = OpenAICompatChat("qwen2.5:7b", BASE_URL, http_client=httpx.Client(transport=transport), **kwargs)
     return chat, transport.handler
 
@@ -79,35 +83,6 @@ def test_usage_recorded_with_zero_cost() -> None:
     (call,) = chat.ledger.calls
     assert (call.input_tokens, call.output_tokens, call.cost_usd) == (2210, 301, 0.0)
     assert call.doc_id == "int-ann"
-
-
-def test_falls_back_to_json_object_when_json_schema_is_rejected() -> None:
-    chat, replayer = make_chat(cassette="openai_compat_fallback.json")
-    result = chat.generate(REQUEST, DraftEvidenceList)  # the fallback reply is wrapped in ```json fences
-    assert len(result.items) == 3
-    first, second = (r["body"] for r in replayer.requests)
-    assert first["response_format"]["type"] == "json_schema"
-    assert second["response_format"] == {"type": "json_object"}
-    system = second["messages"][0]["content"]
-    assert system.startswith(REQUEST.system)
-    assert json.dumps(DraftEvidenceList.model_json_schema(), ensure_ascii=False) in system
-    assert chat.json_schema_supported is False
-
-
-def test_fallback_is_remembered_for_later_calls() -> None:
-    formats: list[str] = []
-
-    def server(request: httpx.Request) -> httpx.Response:
-        fmt = json.loads(request.content)["response_format"]["type"]
-        formats.append(fmt)
-        if fmt == "json_schema":
-            return httpx.Response(400, json={"error": "json_schema unsupported"})
-        return httpx.Response(200, json=completion('{"items": []}'))
-
-    chat, _ = make_chat(server)
-    chat.generate(REQUEST, DraftEvidenceList)
-    chat.generate(REQUEST, DraftEvidenceList)
-    assert formats == ["json_schema", "json_object", "json_object"]
 
 
 def test_retries_429_and_5xx_then_succeeds() -> None:
@@ -159,6 +134,20 @@ def test_invalid_json_reply_is_a_structured_output_error() -> None:
     chat, _ = make_chat(lambda r: httpx.Response(200, json=completion("Sure! Here are the items: none")))
     with pytest.raises(StructuredOutputError, match="does not match DraftEvidenceList"):
         chat.generate(REQUEST, DraftEvidenceList)
+
+
+def test_max_output_tokens_caps_every_request() -> None:
+    sent: list[int] = []
+
+    def server(request: httpx.Request) -> httpx.Response:
+        sent.append(json.loads(request.content)["max_tokens"])
+        return httpx.Response(200, json=completion('{"items": []}'))
+
+    chat, _ = make_chat(server, max_output_tokens=1000)
+    chat.generate(REQUEST, DraftEvidenceList)  # REQUEST asks for 4096
+    small = LLMRequest(task="t", prompt_ref="t@1", system="s", user="u", max_tokens=200)
+    chat.generate(small, DraftEvidenceList)
+    assert sent == [1000, 200]
 
 
 def test_api_key_only_sent_when_given() -> None:

@@ -29,6 +29,10 @@ NoRedactOpt = Annotated[bool, typer.Option("--no-redact", help="Send text to ext
                                            "PII redaction.")]
 MaxReasksOpt = Annotated[int | None, typer.Option(min=0, max=10, help="Re-asks of an LLM about ungrounded "
                                                   "quotes (default 2).")]
+NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Ask the LLM again even for requests whose "
+                                          "reply is in the workspace's response cache.")]
+BatchOpt = Annotated[bool, typer.Option("--batch", help="Send extraction as Anthropic message batches: half "
+                                        "price, answers within 24 h (anthropic providers only).")]
 SeedOpt = Annotated[int | None, typer.Option(min=0, help="Seed for clustering and sampling (default 0).")]
 NotesConventionOpt = Annotated[str | None, typer.Option(
     "--notes-convention", help="How notes mark voices, when inference gets it wrong: blockquote-participant "
@@ -40,7 +44,8 @@ NotesConventionOpt = Annotated[str | None, typer.Option(
 def run_options(ws: Workspace, paths: list[Path], *, provider: str | None = None, base_url: str | None = None,
                 no_redact: bool = False, max_reasks: int | None = None, seed: int | None = None,
                 analyst: Path | None = None, preset: str | None = None, record: Path | None = None,
-                replay: Path | None = None, notes_convention: str | None = None) -> RunOptions:
+                replay: Path | None = None, notes_convention: str | None = None, no_cache: bool = False,
+                batch: bool = False) -> RunOptions:
     """RunOptions from the workspace settings (config.yaml < environment) overridden by the given flags.
 
     An analyst sheet is read here, so a mistake in it stops the run before any work is done.
@@ -58,7 +63,8 @@ def run_options(ws: Workspace, paths: list[Path], *, provider: str | None = None
     return RunOptions(inputs=paths, provider=s.provider, base_url=s.base_url, redact=s.redact,
                       max_reasks=s.max_reasks, seed=s.seed, min_sessions=s.min_sessions, analyst_sheet=analyst,
                       preset=preset, record=str(record) if record else None, replay=str(replay) if replay else None,
-                      notes_convention=notes_convention, notes_conventions=s.notes_conventions)
+                      notes_convention=notes_convention, notes_conventions=s.notes_conventions,
+                      cache=not no_cache, batch=batch, max_output_tokens=s.max_output_tokens)
 
 
 def summary_line(rec: RunRecord) -> str:
@@ -117,6 +123,8 @@ def run(
                                           "and stop: no model is called, nothing is written.")] = False,
     max_cost: Annotated[float | None, typer.Option("--max-cost", min=0, help="Refuse to start when the "
                                                    "estimated cost in USD is above this.")] = None,
+    no_cache: NoCacheOpt = False,
+    batch: BatchOpt = False,
     json_out: JsonOpt = False,
 ) -> None:
     """Run everything: ingest, index, extract, verify, themes, segments, personas, score, report.
@@ -135,7 +143,7 @@ def run(
         analyst = inputs[0] / "analyst.yaml" if (inputs[0] / "analyst.yaml").is_file() else None
     opts = run_options(ws, inputs, provider=provider, base_url=base_url, no_redact=no_redact,
                        max_reasks=max_reasks, seed=seed, analyst=analyst, preset=preset, record=record, replay=replay,
-                       notes_convention=notes_convention)
+                       notes_convention=notes_convention, no_cache=no_cache, batch=batch)
     estimate = cost_gate(opts, max_cost, dry_run, json_out) if not resume else None
     with progress_bar(not json_out) as prog:
         rec = run_pipeline(ws, opts, prog, resume=resume, estimate=estimate)

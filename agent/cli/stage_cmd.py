@@ -13,7 +13,15 @@ import typer
 
 from segscribe.cli.common import JsonOpt, RunOpt, WorkspaceOpt, open_workspace, print_json, progress_bar, run_dir
 from segscribe.cli.common import safe_terminal_text as safe
-from segscribe.cli.run_cmd import BaseUrlOpt, MaxReasksOpt, NoRedactOpt, ProviderOpt, run_options
+from segscribe.cli.run_cmd import (
+    BaseUrlOpt,
+    BatchOpt,
+    MaxReasksOpt,
+    NoCacheOpt,
+    NoRedactOpt,
+    ProviderOpt,
+    run_options,
+)
 from segscribe.errors import EXIT_PARTIAL
 
 if TYPE_CHECKING:
@@ -39,7 +47,8 @@ def extract(
     paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders to ingest first (default: every "
                                                        "document already in the workspace).")] = None,
     workspace: WorkspaceOpt = None, provider: ProviderOpt = None, base_url: BaseUrlOpt = None,
-    no_redact: NoRedactOpt = False, max_reasks: MaxReasksOpt = None, json_out: JsonOpt = False,
+    no_redact: NoRedactOpt = False, max_reasks: MaxReasksOpt = None, no_cache: NoCacheOpt = False,
+    batch: BatchOpt = False, json_out: JsonOpt = False,
 ) -> None:
     """Extract cited jobs, pains, goals, workarounds, objections, suggestions and observations, then verify.
 
@@ -49,7 +58,7 @@ def extract(
 
     ws = open_workspace(workspace, create=bool(paths))
     opts = run_options(ws, paths or [], provider=provider, base_url=base_url, no_redact=no_redact,
-                       max_reasks=max_reasks)
+                       max_reasks=max_reasks, no_cache=no_cache, batch=batch)
     with progress_bar(not json_out) as prog:
         rec = run_pipeline(ws, opts, prog, stop_after="verify")
     _summary(rec, json_out)

@@ -12,7 +12,7 @@ against the sources (the grounding gate) happens downstream, not here.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from segscribe.prompting import Prompt, load_prompt
@@ -36,8 +36,11 @@ class LLMExtractor:
         names: Iterable[str] = (),
         prompt_version: str | None = None,
         max_tokens: int = 8192,
+        batcher: Any = None,
     ) -> None:
         self.chat = chat
+        self.batcher = batcher
+        """Sends every ask as message batches when set (`segscribe run --batch`)."""
         self.redact = redact
         self.names = tuple(names)
         self.prompt: Prompt = load_prompt(TASK, prompt_version)
@@ -48,15 +51,30 @@ class LLMExtractor:
         return self.prompt.ref
 
     def extract(self, doc: Document, feedback: list[str] | None = None) -> list[DraftEvidence]:
+        prepared = self.prepare(doc, feedback)
+        if prepared is None:
+            return []  # nothing quotable: don't pay for a call
+        request, restore = prepared
+        return restore(self.chat.generate(request, DraftEvidenceList))
+
+    def prepare(self, doc: Document, feedback: list[str] | None = None
+                ) -> tuple[LLMRequest, Callable[[DraftEvidenceList], list[DraftEvidence]]] | None:
+        """The request for `doc` and the function that restores its reply; None when nothing is quotable.
+
+        Split from `extract` so message batches can send many documents' requests at once.
+        """
         voice = doc.evidence_passages()
         if not voice:
-            return []  # nothing quotable: don't pay for a call
+            return None
         redactor = Redactor([*self.names, *document_names(doc), *speaker_names(doc)]) if self.redact else None
         ids = Pseudonyms("P") if self.redact else None
         request = self.build_request(doc, voice, feedback or [], redactor, ids)
-        result = self.chat.generate(request, DraftEvidenceList)
         known = {p.id for p in voice}
-        return [_restore_item(item, redactor, known, ids) for item in result.items]
+
+        def restore(result: DraftEvidenceList) -> list[DraftEvidence]:
+            return [_restore_item(item, redactor, known, ids) for item in result.items]
+
+        return request, restore
 
     def build_request(
         self, doc: Document, voice: list[Passage], feedback: list[str], redactor: Redactor | None,

@@ -29,6 +29,8 @@ def dispatch(state: RunState, deps: Deps) -> list[Send] | str:
     # Tasks of several documents: per-task overhead (checkpoint writes, model calls) then stays small on
     # exports with thousands of tickets, and there are still enough tasks for both cores and for resuming.
     size = max(1, min(BATCH_MAX, -(-len(todo) // BATCH_SPLIT)))
+    if getattr(deps.extractor, "batcher", None) is not None:
+        size = len(todo)  # message batches: one task, so every document goes out in the same batches
     return [Send("extract", ExtractTask(run_id=state["run_id"], doc_ids=todo[i : i + size]))
             for i in range(0, len(todo), size)]
 

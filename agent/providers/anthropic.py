@@ -108,6 +108,7 @@ class AnthropicChat:
         prices: Mapping[str, ModelPrice] | None = None,
         sleep: Callable[[float], None] | None = None,
         retry: RetryPolicy | None = None,
+        max_output_tokens: int | None = None,
     ) -> None:
         key = api_key or os.environ.get("ANTHROPIC_API_KEY")
         if not key:
@@ -124,6 +125,8 @@ class AnthropicChat:
             log.warning("no price known for %s: its cost is recorded as 0.0 (pass prices=)", model)
         self.retry = retry or RetryPolicy(max_retries, sleep=sleep if sleep is not None else time.sleep)
         self.timeout = timeout
+        self.max_output_tokens = max_output_tokens
+        """Cap on each request's max_tokens (None: the request's own)."""
         self._slots = threading.BoundedSemaphore(concurrency)
         self._seen = threading.local()  # usage of the last 200 reply, per calling thread
         # Passing api_key explicitly stops the SDK from falling back to profiles on disk.
@@ -159,16 +162,23 @@ class AnthropicChat:
             )
         return parsed
 
+    def cache_params(self) -> dict[str, Any]:
+        """What besides the request decides the reply (keys of the response cache)."""
+        return {"model": self.model, "max_output_tokens": self.max_output_tokens}
+
+    def max_tokens(self, request: LLMRequest) -> int:
+        return min(request.max_tokens, self.max_output_tokens or request.max_tokens)
+
     def _send(self, request: LLMRequest, output_type: type[T]) -> Any:
         # The semaphore wraps one HTTP attempt only, so a thread sleeping in backoff frees its slot.
         with self._slots:
             return self.client.messages.parse(
                 model=self.model,
-                max_tokens=request.max_tokens,
+                max_tokens=self.max_tokens(request),
                 system=[{"type": "text", "text": request.system, "cache_control": {"type": "ephemeral"}}],
                 messages=[{"role": "user", "content": request.user}],
                 output_format=output_type,
-                timeout=request_timeout(self.timeout, request.max_tokens, TOKENS_PER_SECOND),
+                timeout=request_timeout(self.timeout, self.max_tokens(request), TOKENS_PER_SECOND),
             )
 
     def _classify(self, exc: Exception) -> RetryDecision:

@@ -47,6 +47,13 @@ class CallUsage:
     cost_usd: float = 0.0
     task: str = ""
     doc_id: str | None = None
+    seconds: float = 0.0
+    """Wall time of the call, retries included."""
+    cached: bool = False
+    """Answered from the workspace's response cache: no call was made, nothing was spent."""
+
+
+_TOKEN_KEYS = ("input_tokens", "output_tokens", "cache_creation_input_tokens", "cache_read_input_tokens")
 
 
 @dataclass
@@ -59,11 +66,22 @@ class UsageLedger:
         self.calls.append(usage)
 
     def totals(self) -> dict[str, float]:
-        keys = ("input_tokens", "output_tokens", "cache_creation_input_tokens", "cache_read_input_tokens")
-        out: dict[str, float] = {k: float(sum(getattr(c, k) for c in self.calls)) for k in keys}
-        out["cost_usd"] = round(sum(c.cost_usd for c in self.calls), 6)
-        out["calls"] = float(len(self.calls))
-        return out
+        return _sum(self.calls)
+
+    def by_task(self) -> dict[str, dict[str, float]]:
+        """`totals()` per task (`extract_evidence`, `draft_persona`...), for per-stage figures."""
+        tasks = sorted({c.task for c in self.calls})
+        return {t: _sum([c for c in self.calls if c.task == t]) for t in tasks}
+
+
+def _sum(calls: list[CallUsage]) -> dict[str, float]:
+    made = [c for c in calls if not c.cached]
+    out: dict[str, float] = {k: float(sum(getattr(c, k) for c in made)) for k in _TOKEN_KEYS}
+    out["cost_usd"] = round(sum(c.cost_usd for c in made), 6)
+    out["calls"] = float(len(made))
+    out["cached_calls"] = float(len(calls) - len(made))
+    out["seconds"] = round(sum(c.seconds for c in made), 3)
+    return out
 
 
 @runtime_checkable

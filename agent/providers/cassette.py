@@ -14,7 +14,8 @@ provider), in order or matched by request-body hash. `RecordingTransport`
 wraps a real transport and writes the cassette; credentials never reach the
 file: only method, URL and body of requests are kept, response headers are
 allow-listed, and every known secret or key-looking string is replaced by
-`[REDACTED]` before writing.
+`[REDACTED]` before writing, and absolute local paths (a server's traceback, a
+model file) keep only their last three parts after `[PATH]/`.
 """
 
 from __future__ import annotations
@@ -38,6 +39,9 @@ REDACTED = "[REDACTED]"
 SECRET_HEADERS = ("x-api-key", "authorization", "api-key", "proxy-authorization")
 KEPT_RESPONSE_HEADERS = ("content-type", "retry-after", "request-id", "x-request-id", "x-should-retry")
 _KEY_LIKE = re.compile(r"sk-ant-[A-Za-z0-9_\-]+|sk-[A-Za-z0-9_\-]{16,}|Bearer\s+[A-Za-z0-9._\-]+")
+# Absolute paths of the recording machine (a server's traceback, a model file): only the last parts are kept.
+_LOCAL_PATH = re.compile(r"(?<![\w.:/])/(?:home|root|Users|work|tmp|opt|usr|var|srv|mnt|private|data)"
+                         r"(?:/[^\s\"'<>/\\]+)+")
 
 
 
@@ -48,12 +52,16 @@ def scrub(value: Any, secrets: Iterable[str] = ()) -> Any:
     if isinstance(value, str):
         for secret in known:
             value = value.replace(secret, REDACTED)
-        return _KEY_LIKE.sub(REDACTED, value)
+        return _LOCAL_PATH.sub(_short_path, _KEY_LIKE.sub(REDACTED, value))
     if isinstance(value, dict):
         return {k: scrub(v, known) for k, v in value.items()}
     if isinstance(value, list):
         return [scrub(v, known) for v in value]
     return value
+
+
+def _short_path(match: re.Match[str]) -> str:
+    return "[PATH]/" + "/".join([p for p in match.group(0).split("/") if p][-3:])
 
 
 def header_secrets(headers: Any) -> list[str]:

@@ -82,6 +82,10 @@ near_duplicate_threshold: 0.85
 # How many times the grounding gate re-asks an LLM about an ungrounded quote before dropping it.
 max_reasks: 2
 
+# Cap on the tokens an LLM writes per call (default: each task's own limit). A small local model on a
+# CPU that rambles on until the limit takes minutes per call; 1024-2048 bounds that.
+# max_output_tokens: 1024
+
 # Ticket/survey column mapping when auto-detection is not enough, e.g.:
 # columns:
 #   id: ticket_id

@@ -22,6 +22,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from segscribe.errors import ProviderError, StructuredOutputError
 from segscribe.pipeline.personas.claims import confidence, count_participants, data_sources, sort_evidence
 from segscribe.pipeline.personas.gate import Problem, persona_problems
 from segscribe.pipeline.personas.naming import dominant_title, persona_name, role_text
@@ -78,6 +79,7 @@ def draft_personas_llm(
     personas: list[Persona] = []
     problems: list[Problem] = []
     notes: list[dict[str, str]] = []
+    unusable: str | None = None
     for attempt in range(1 + max(0, max_reasks)):
         system, user = prompt.render(segment=_clean(redactor, segment), tier=tier or "unscored",
                                      profile=_clean(redactor, profile_text), evidence=pack,
@@ -87,13 +89,25 @@ def draft_personas_llm(
         request = LLMRequest(task=TASK, prompt_ref=prompt.ref, system=system, user=user, max_tokens=8192,
                              metadata={"segment": segment, "redacted": redactor is not None,
                                        "evidence": len(items), "attempt": attempt + 1})
-        result = _restore(chat.generate(request, PersonaDraftList), redactor, ev_ids)
+        try:
+            result = _restore(chat.generate(request, PersonaDraftList), redactor, ev_ids)
+        except StructuredOutputError as exc:  # cut off or malformed: re-ask like any other problem
+            unusable = " ".join(str(exc).split())[:300]
+            feedback = [p.message() for p in problems] + [
+                f"Your previous reply could not be used ({unusable}). Reply with one complete JSON object that "
+                "matches the schema; keep every string short."]
+            continue
+        except ProviderError as exc:  # the call failed after its retries: the run goes on without these personas
+            return [], [{"persona": segment, "field": "*", "reason": f"provider failed: {' '.join(str(exc).split())}"}]
+        unusable = None
         personas, problems, notes = _convert(result, segment, known, items, docs, names, tier, profile,
                                              max_personas, chat.name, prompt.ref)
         problems += [p for persona in personas for p in persona_problems(persona, known, set(seg_by_id), embed)]
         if not problems:
             break
         feedback = [p.message() for p in problems]
+    if unusable is not None and not personas:
+        return [], [{"persona": segment, "field": "*", "reason": f"no usable reply from the model: {unusable}"}]
     kept, drops = _drop(personas, problems, known, profile)
     return kept, notes + drops
 
