@@ -1,13 +1,15 @@
-"""Prototype sentences per evidence kind for the offline extractor's embedding layer (`offline-cues@4`).
+"""Prototype sentences per evidence kind, for the embedding-layer experiment in `segscribe.evals.kinds_cv`.
 
-Written by hand from the labelling guidelines' definitions (evals: labels/GUIDELINES.md), in general,
+Written by hand from the labelling guidelines' definitions (staging labels/GUIDELINES.md), in general,
 domain-free English: no domain nouns, only UI-general words (page, button, link). First-person speech and the
 note-taker's third-person shorthand ("Was confused by ...") both appear, because both are evidence.
 `none` prototypes cover what is not evidence: small talk, reading the screen aloud, narration of steps,
 questions, interviewer prompts, guide text and bare biography.
 
-Where they were set: written before any development sentence was read for this layer (the development
-samples are offsets only; their texts were not looked at while writing). No data-derived content.
+Where they were set: written before any development sentence was read for this experiment (the development
+samples hold offsets only; their texts were not looked at while writing), and not revised after. No
+data-derived content. The layer they feed did not beat the cue rules out of fold, so the extractor does not
+use them (see kinds_cv's docstring).
 """
 
 from __future__ import annotations
