@@ -5,6 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from segscribe.files import atomic_write
+
+# The research sections register themselves with the Markdown and HTML renderers when imported.
+from segscribe.report import research_html, research_md  # noqa: F401
 from segscribe.report.html import render_html
 from segscribe.report.markdown import render_markdown
 from segscribe.schemas.strategy import StrategyReport

@@ -391,15 +391,17 @@ def words(c: Cite) -> str:
     return f'<p class="note-text"><span class="badge b-notes">notes</span> {esc(c.quote)}</p>'
 
 
-def _renderers() -> dict[str, Any]:
-    from segscribe.report import research_html as R
+RESEARCH_RENDERERS: dict[str, Any] = {}
+"""The research sections (key findings, jobs, recommendations, open questions, study), added by
+`segscribe.report.research_html` when it is imported, which `segscribe.report` always does first: this module never
+imports it back."""
 
-    return {"executive-summary": _summary, "key-findings": R.findings, "segmentation-model": _model,
-            "segment-summary": _segments, "validation": _validation, "prioritisation": _priorities,
-            "themes": _themes, "jobs": R.jobs, "personas": _personas, "targeting": _targeting,
-            "migrations": _migrations, "roadmap": _roadmap, "measurement": _kpis,
-            "recommendations": R.recommendations, "open-questions": R.open_questions, "study": R.study,
-            "data-gaps": _gaps, "evidence": _appendix}
+
+def _renderers() -> dict[str, Any]:
+    return {"executive-summary": _summary, "segmentation-model": _model, "segment-summary": _segments,
+            "validation": _validation, "prioritisation": _priorities, "themes": _themes, "personas": _personas,
+            "targeting": _targeting, "migrations": _migrations, "roadmap": _roadmap, "measurement": _kpis,
+            "data-gaps": _gaps, "evidence": _appendix, **RESEARCH_RENDERERS}
 
 _KICKER = {"research": "Research findings", "strategy": "Customer segmentation strategy"}
 _LEGEND = ('<div class="legend"><p class="legend-title">Legend</p><ul>'

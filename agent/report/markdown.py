@@ -534,15 +534,17 @@ def _appendix(m: _Md) -> list[str]:
     return out
 
 
-def _renderers() -> dict[str, Any]:
-    from segscribe.report import research_md as R
+RESEARCH_RENDERERS: dict[str, Any] = {}
+"""The research sections (key findings, jobs, recommendations, open questions, study), added by
+`segscribe.report.research_md` when it is imported, which `segscribe.report` always does first: this module never
+imports it back."""
 
-    return {"executive-summary": _summary, "key-findings": R.findings, "segmentation-model": _model,
-            "segment-summary": _segments, "validation": _validation, "prioritisation": _priorities,
-            "themes": _themes, "jobs": R.jobs, "personas": _personas, "targeting": _targeting,
-            "migrations": _migrations, "roadmap": _roadmap, "measurement": _kpis,
-            "recommendations": R.recommendations, "open-questions": R.open_questions, "study": R.study,
-            "data-gaps": _gaps, "evidence": _appendix}
+
+def _renderers() -> dict[str, Any]:
+    return {"executive-summary": _summary, "segmentation-model": _model, "segment-summary": _segments,
+            "validation": _validation, "prioritisation": _priorities, "themes": _themes, "personas": _personas,
+            "targeting": _targeting, "migrations": _migrations, "roadmap": _roadmap, "measurement": _kpis,
+            "data-gaps": _gaps, "evidence": _appendix, **RESEARCH_RENDERERS}
 
 
 def render_markdown(report: StrategyReport) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from segscribe.report import html
 from segscribe.report.html import _nid, _table, esc, words
 from segscribe.report.markdown import pct
 from segscribe.report.research_md import SHOWN_EVIDENCE, STATEMENT_SOURCE
@@ -75,3 +76,7 @@ def study(h: _Html) -> str:
                   for eid, why in sorted(h.r.rejected.items())]
         out += '<h3>Curation by researchers</h3><ul class="curation">' + "".join(notes) + "</ul>"
     return out
+
+
+html.RESEARCH_RENDERERS.update({"key-findings": findings, "jobs": jobs, "recommendations": recommendations,
+                                 "open-questions": open_questions, "study": study})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from segscribe.report import markdown
 from segscribe.report.markdown import NOT_IN_DATA, _table, md, pct, shown
 
 if TYPE_CHECKING:
@@ -81,3 +82,7 @@ def study(m: _Md) -> list[str]:
         out += [f"- rejected evidence {md(eid)}: {md(why)}" for eid, why in sorted(m.r.rejected.items())]
         out.append("")
     return out
+
+
+markdown.RESEARCH_RENDERERS.update({"key-findings": findings, "jobs": jobs, "recommendations": recommendations,
+                                 "open-questions": open_questions, "study": study})
