@@ -20,13 +20,14 @@ run: $(STAMP)
 test: lint
 	$(BIN)/pytest -q
 
-## Lint, type-check and check the import layers. Static tools see the `segscribe` package through a
+## Lint, type-check, check the import layers and that no modules import each other in a cycle. Static tools see the `segscribe` package through a
 ## symlink mirror (tools/package_tree.py), because pyproject maps several top-level folders into it.
 lint: $(STAMP)
 	$(BIN)/ruff check agent schemas evals tests bench tools
 	$(BIN)/python tools/package_tree.py build/package-tree >/dev/null
 	cd build/package-tree && ../../$(BIN)/mypy --config-file ../../pyproject.toml
 	cd build/package-tree && PYTHONPATH=. ../../$(BIN)/lint-imports --no-cache ../../pyproject.toml
+	cd build/package-tree && PYTHONPATH=. ../../$(BIN)/python ../../tools/check_cycles.py segscribe
 
 ## Benchmarks (not tests): writes bench/results/*.json.
 bench: $(STAMP)
