@@ -38,6 +38,8 @@ class StubServer:
     def __init__(self) -> None:
         self.requests: list[dict[str, Any]] = []
         self.fail_markers: set[str] = set()
+        self.cut_markers: set[str] = set()
+        """Documents whose every extraction reply is cut off at the output limit (finish_reason "length")."""
         self.lock = threading.Lock()
 
     def chat_requests(self, task_marker: str = "") -> list[dict[str, Any]]:
@@ -54,6 +56,8 @@ class StubServer:
         system, user = body["messages"][0]["content"], body["messages"][1]["content"]
         if any(m in user for m in self.fail_markers):
             return 400, CONTEXT_EXCEEDED
+        if any(m in user for m in self.cut_markers) and "Reply with JSON only." not in system:
+            return 200, _completion('{"items": [{"kind": "pain", "quote": "It keeps going and', finish="length")
         if "Reply with JSON only." in system:
             content: dict[str, Any] = {"ok": True}
         elif "personas" in system and "evidence pack" in system.lower():
@@ -71,11 +75,11 @@ def _items(user: str) -> list[dict[str, Any]]:
     return [{"kind": "pain", "passage_id": match["id"], "quote": sentence, "summary": "stub", "confidence": 0.8}]
 
 
-def _completion(content: str) -> dict[str, Any]:
+def _completion(content: str, finish: str = "stop") -> dict[str, Any]:
     return {"id": "chatcmpl-stub", "object": "chat.completion", "created": 1796623898,
             "model": "smollm2-135m-instruct",
             "choices": [{"index": 0, "message": {"content": content, "role": "assistant"}, "logprobs": None,
-                         "finish_reason": "stop"}],
+                         "finish_reason": finish}],
             "usage": {"prompt_tokens": 100, "completion_tokens": 20, "total_tokens": 120}}
 
 

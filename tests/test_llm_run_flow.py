@@ -105,3 +105,21 @@ def test_runs_started_in_the_same_second_get_their_own_ids(tmp_path: Path) -> No
     (ws.runs_path / first).mkdir()
     second, _ = _options(ws, RunOptions(), None)
     assert second != first and not (ws.runs_path / second).exists()
+
+
+def test_an_unusable_reply_is_not_paid_for_twice(study: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A reply cut off at the output limit is re-asked in the run, and a re-run repeats none of those calls."""
+    ws = str(tmp_path / "ws")
+    with serve(monkeypatch) as (stub, url):
+        stub.cut_markers.add(RAMAN)
+        code, first = run(str(study), "-w", ws, "--provider", MODEL, "--base-url", url, "--max-reasks", "1")
+        cut = [r for r in extraction_requests(stub) if RAMAN in r["messages"][1]["content"]]
+        assert len(cut) == 2  # the first ask and one re-ask, both cut off
+        asked = len(stub.requests)
+
+        code, second = run(str(study), "-w", ws, "--provider", MODEL, "--base-url", url, "--max-reasks", "1")
+        assert len(stub.requests) == asked and second["token_usage"]["calls"] == 0
+        assert second["stats"]["evidence"] == first["stats"]["evidence"]
+
+        run(str(study), "-w", ws, "--provider", MODEL, "--base-url", url, "--max-reasks", "1", "--no-cache")
+        assert len([r for r in extraction_requests(stub) if RAMAN in r["messages"][1]["content"]]) == 4

@@ -2,9 +2,12 @@
 
 The key is the provider and model, the prompt id@version, a hash of the rendered request (system,
 user and the output schema) and the parameters that decide the reply (max_tokens, temperature,
-server URL). Only replies that validated are kept: an unusable reply or a failed call is asked
-again next time, so the cache never makes a failure permanent. The requests are the redacted ones,
-so the cache holds what was sent and received, never more personal data than that.
+server URL). A reply that validated is kept with its output. A reply that came back but was unusable
+(cut off at the output limit, not the schema) is kept as that outcome: the same request to the same model
+and parameters gives the same reply, so asking again would only pay for it twice; the caller re-asks with a
+different request as before, and `--no-cache` asks everything again. A failed call (server error, timeout,
+refused request) is never kept. The requests are the redacted ones, so the cache holds what was sent and
+received, never more personal data than that.
 """
 
 from __future__ import annotations
@@ -16,9 +19,12 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, ValidationError
 
+from segscribe.errors import StructuredOutputError
 from segscribe.providers.base import CallUsage, ChatModel, LLMRequest, T
 
 KEY_VERSION = 1
+UNUSABLE = "unusable"
+"""Record field of a reply that came back unusable (its error message)."""
 
 
 class ResponseStore(Protocol):
@@ -42,7 +48,7 @@ def request_key(chat: Any, request: LLMRequest, output_type: type[BaseModel]) ->
 def cached_answer(store: ResponseStore, key: str, output_type: type[T]) -> T | None:
     """The stored reply for `key` validated as `output_type`, or None (absent, or from an older schema)."""
     hit = store.get(key)
-    if hit is None:
+    if hit is None or UNUSABLE in hit:
         return None
     try:
         return output_type.model_validate_json(hit["output"])
@@ -54,6 +60,20 @@ def store_answer(store: ResponseStore, key: str, chat: Any, request: LLMRequest,
     store.put(key, {"provider": chat.name, "prompt": request.prompt_ref, "task": request.task,
                     "output_type": type(result).__name__, "output": result.model_dump_json(),
                     "created_at": time.time()})
+
+
+def cached_unusable(store: ResponseStore, key: str) -> StructuredOutputError | None:
+    """The error of an unusable reply stored for `key`, if that is what the request got last time."""
+    hit = store.get(key)
+    if hit is None or UNUSABLE not in hit:
+        return None
+    # The very message of the first time: the re-ask quotes it, and must be the same request again.
+    return StructuredOutputError(hit[UNUSABLE])
+
+
+def store_unusable(store: ResponseStore, key: str, chat: Any, request: LLMRequest, error: Exception) -> None:
+    store.put(key, {"provider": chat.name, "prompt": request.prompt_ref, "task": request.task,
+                    UNUSABLE: str(error), "created_at": time.time()})
 
 
 class CachedChat:
@@ -80,7 +100,16 @@ class CachedChat:
             self.hits += 1
             self.ledger.add(CallUsage(task=request.task, doc_id=request.metadata.get("doc_id"), cached=True))
             return found
+        unusable = cached_unusable(self.store, key)
+        if unusable is not None:
+            self.hits += 1
+            self.ledger.add(CallUsage(task=request.task, doc_id=request.metadata.get("doc_id"), cached=True))
+            raise unusable
         self.misses += 1
-        result = self.inner.generate(request, output_type)
+        try:
+            result = self.inner.generate(request, output_type)
+        except StructuredOutputError as exc:
+            store_unusable(self.store, key, self.inner, request, exc)
+            raise
         store_answer(self.store, key, self.inner, request, result)
         return result

@@ -1,7 +1,8 @@
 """LLM bookkeeping in the workspace database: the response cache and the message-batch registry.
 
-`llm_responses` holds validated replies by request key (see `segscribe.providers.cache`), so
-re-running unchanged documents, a resumed run, or a new run on the same inputs makes no calls.
+`llm_responses` holds replies (validated ones, and the outcome of unusable ones) by request key (see
+`segscribe.providers.cache`), so re-running unchanged documents, a resumed run, or a new run on the same
+inputs makes no calls.
 `llm_batches` maps each request key sent in a message batch to its batch and custom id, so an
 interrupted run collects the batches it already paid for instead of submitting them again.
 """
