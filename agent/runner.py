@@ -166,7 +166,16 @@ def run_pipeline(ws: Workspace, opts: RunOptions, progress: Progress | None = No
     # A fresh run, or a finished one being resumed (which retries failed documents), starts from the top;
     # an interrupted one continues from its last checkpoint.
     start = None if snapshot.next else first
-    graph.invoke(start, config, interrupt_after=[stop_after] if stop_after else None)
+    try:
+        graph.invoke(start, config, interrupt_after=[stop_after] if stop_after else None)
+    except BaseException as exc:  # the record must not stay "running": say how it ended, then let it propagate
+        interrupted = isinstance(exc, KeyboardInterrupt | SystemExit)
+        ended = rec.model_copy(update={"status": "interrupted" if interrupted else "failed",
+                                       "seconds": round(time.perf_counter() - t0, 3),
+                                       "error": None if interrupted else f"{type(exc).__name__}: {exc}"[:500]})
+        run.write(A.RUN, ended)
+        _record(ws, ended)
+        raise
     final = graph.get_state(config)
     return _finish(ws, run, rec, final.values, bool(final.next), time.perf_counter() - t0, chat)
 

@@ -120,8 +120,11 @@ class RunRecord(_M):
     """`run.json`: provider, prompt versions, input hashes, timings, usage and the outcome of a run."""
 
     run_id: str
-    status: Literal["running", "finished", "partial", "stopped"] = "finished"
-    """finished; partial (some files or documents failed); stopped (ended early on purpose, e.g. `extract`)."""
+    status: Literal["running", "finished", "partial", "stopped", "interrupted", "failed"] = "finished"
+    """finished; partial (some files or documents failed); stopped (ended early on purpose, e.g. `extract`);
+    interrupted (Ctrl-C or a signal) or failed (a stage raised; see `error`): both resume with `--resume`."""
+    error: str | None = None
+    """Why a failed run stopped (one line)."""
     provider: str = "offline"
     prompts: list[str] = Field(default_factory=list)
     """`prompt_id@version` (or offline rule-set versions) used by the run."""

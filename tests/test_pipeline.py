@@ -233,3 +233,30 @@ def test_words_addressed_to_the_tool_stay_out_of_personas_and_findings(tmp_path:
               for i in c.evidence_ids}
     assert not cited & flagged
     assert all("Greg" not in p.name for p in run.read(A.PERSONAS))
+
+
+def test_a_stage_that_raises_leaves_a_failed_record_that_resumes(tmp_path: Path, embedder,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A crash inside a stage must not leave the run marked "running": it says failed, why, and resumes."""
+    from segscribe.nodes import themes
+    from segscribe.runner import run_pipeline
+    from segscribe.schemas.run import RunOptions, RunRecord
+    from segscribe.store.workspace import Workspace
+
+    ws = Workspace.open(tmp_path / "ws")
+
+    def boom(state, deps):  # type: ignore[no-untyped-def]
+        raise RuntimeError("disk on fire")
+
+    original = themes.themes
+    monkeypatch.setattr(themes, "themes", boom)
+    with pytest.raises(RuntimeError):
+        run_pipeline(ws, RunOptions(inputs=[small_corpus(tmp_path)], index=False), embedder=embedder)
+    run_id = ws.get_kv("last_run")
+    saved = RunRecord.model_validate_json((ws.runs_path / run_id / "run.json").read_text())
+    assert saved.status == "failed" and saved.error == "RuntimeError: disk on fire"
+
+    monkeypatch.setattr(themes, "themes", original)
+    record = run_pipeline(ws, RunOptions(), resume=run_id, embedder=embedder)
+    assert record.status == "finished" and record.error is None and record.run_id == run_id
+    assert record.report and Path(record.report).exists()
