@@ -342,7 +342,11 @@ class SegmentsResult(_Model):
 
     def segment_of(self, e: EvidenceBase) -> str | None:
         """The primary segment an evidence item belongs to: the one definition used everywhere."""
-        if self.primary == "table":
+        return self.segment_in("table" if self.primary == "table" else "needs", e)
+
+    def segment_in(self, segmentation: Literal["table", "needs"], e: EvidenceBase) -> str | None:
+        """The segment of `e` in the table segmentation (by its customer) or the needs one (by who said it)."""
+        if segmentation == "table":
             return self.customer_segment.get(e.customer_id or "")
         return self.owner_need.get(e.who)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from functools import partial
 from typing import Any
 
 from segscribe import artifacts as A
@@ -26,9 +27,9 @@ def segment(state: RunState, deps: Deps) -> dict[str, Any]:
     result.needs, result.owner_need = needs_segmentation(evidence, found, deps.embedder.embed, deps.options.seed)
     result.primary = choose_primary(result, evidence)
     if result.table is not None:
-        attach_research(result.table, evidence, found, lambda e: result.customer_segment.get(e.customer_id or ""))
+        attach_research(result.table, evidence, found, partial(result.segment_in, "table"))
     if result.needs is not None:
-        attach_research(result.needs, evidence, found, lambda e: result.owner_need.get(e.who))
+        attach_research(result.needs, evidence, found, partial(result.segment_in, "needs"))
     run.write(A.SEGMENTS, result)
     primary = result.primary_segmentation
     return {"stages": ["segment"], "stats": {
