@@ -54,6 +54,14 @@ def test_two_folders_give_byte_identical_evidence(runs: dict[str, tuple[RunRecor
     assert evidence["fresh_two"] == evidence["fresh_one"]
 
 
+@pytest.mark.parametrize("name", ["dropped.jsonl", "findings.json", "themes.json", "segments.json",
+                                  "personas.json", "scoring.json"])
+def test_two_folders_give_byte_identical_stage_outputs(runs: dict[str, tuple[RunRecord, Path]], name: str) -> None:
+    """Every stage file past extraction is the same bytes too (the reports name their run and so differ)."""
+    one, two = ((runs[k][1] / name).read_bytes() for k in ("fresh_one", "fresh_two"))
+    assert one == two
+
+
 def test_a_run_includes_its_documents_whatever_path_they_came_from(
         runs: dict[str, tuple[RunRecord, Path]]) -> None:
     first, second = runs["fresh_one"][0], runs["shared_two"][0]
