@@ -101,6 +101,9 @@ CASES: dict[str, tuple[Setup, str]] = {
                    str(_write(t / "r.yaml", "rules:\n  - name: deep\n    rule: '" + "not " * 500 + "mrr > 1'\n"))],
         "nests deeper"),
     "search -k 0": (lambda t: ["search", "x", "-k", "0", "-w", str(t / "ws")], "-k"),
+    "serve --max-files too large": (lambda t: ["serve", "--max-files", "1000000000"], "--max-files"),
+    "serve --max-unzipped-mb too large": (lambda t: ["serve", "--max-unzipped-mb", "1e9"], "--max-unzipped-mb"),
+    "serve --port out of range": (lambda t: ["serve", "--port", "70000"], "--port"),
     "score --samples too large": (
         lambda t: ["score", "--analyst", str(_write(t / "a.yaml", "segments: {A: {fit: 5}}\n")), "--samples",
                    "1000000000"], "--samples"),

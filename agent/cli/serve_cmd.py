@@ -14,14 +14,17 @@ def serve(
     workspace: WorkspaceOpt = None,
     host: Annotated[str, typer.Option(help="Address to bind. Anything but 127.0.0.1/localhost needs --token.")]
     = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
     token: Annotated[str | None, typer.Option(
         envvar="SEGSCRIBE_WEB_TOKEN", help="Access token (password) the browser must give; required off "
         "loopback. Prefer the environment variable to keep it out of shell history.", show_default=False)] = None,
-    max_upload_mb: Annotated[float, typer.Option(help="Largest upload (all files together), MB.")] = 200,
-    max_files: Annotated[int, typer.Option(help="Most files in one upload (zip members count).")] = 500,
-    max_file_mb: Annotated[float, typer.Option(help="Largest single file, MB.")] = 50,
-    max_unzipped_mb: Annotated[float, typer.Option(help="Most a .zip or .docx may unpack to, MB.")] = 500,
+    max_upload_mb: Annotated[float, typer.Option(help="Largest upload (all files together), MB.", min=0.001,
+                                                         max=10_240)] = 200,
+    max_files: Annotated[int, typer.Option(help="Most files in one upload (zip members count).", min=1,
+                                                  max=100_000)] = 500,
+    max_file_mb: Annotated[float, typer.Option(help="Largest single file, MB.", min=0.001, max=10_240)] = 50,
+    max_unzipped_mb: Annotated[float, typer.Option(help="Most a .zip or .docx may unpack to, MB.", min=0.001,
+                                                         max=102_400)] = 500,
     projects: Annotated[Path | None, typer.Option(help="Serve a folder of projects instead, one workspace per "
                                                     "subfolder (created from the browser).")] = None,
 ) -> None:
