@@ -132,6 +132,12 @@ def _raw_rate(ws: Path) -> dict[str, Any]:
     return {"windows": len(sample), "seconds": round(secs, 2), "windows_per_s": round(len(sample) / secs, 1)}
 
 
+def _ticket_docs(ws: Path) -> list[str]:
+    from segscribe.store.workspace import Workspace
+
+    return [d.id for d in Workspace.open(ws).documents("ticket")]
+
+
 def _quality(ws: Path, truth_path: Path, record: dict[str, Any]) -> dict[str, Any]:
     """Duplicates found vs the generator's truth; theme ARI/NMI vs category (ticket evidence only)."""
     from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
@@ -154,7 +160,11 @@ def _quality(ws: Path, truth_path: Path, record: dict[str, Any]) -> dict[str, An
     pairs = [(truth[ticket_of[eid]]["category"], theme) for eid, theme in theme_of.items()
              if ticket_of.get(eid) in truth]
     cats, labs = zip(*pairs, strict=True) if pairs else ((), ())
-    return {"duplicates_flagged": len(flagged), "planted": len(planted),
+    named = {ticket_of[eid] for t in themes if t["id"] != "t-other" for eid in t["evidence_ids"] if eid in ticket_of}
+    kept = {d.split("-")[1].upper() for d in _ticket_docs(ws)}
+    return {"tickets_kept": len(kept), "tickets_in_named_theme": len(named & kept),
+            "share_in_named_theme": round(len(named & kept) / len(kept), 4) if kept else None,
+            "duplicates_flagged": len(flagged), "planted": len(planted),
             "planted_found": len(planted & flagged_tids), "flagged_not_planted": len(flagged_tids - planted),
             "themes": len(themes), "theme_items": len(pairs),
             "theme_ari_vs_category": round(float(adjusted_rand_score(cats, labs)), 4) if pairs else None,

@@ -115,11 +115,33 @@ def measure(name: str, files: list[Path], provider: str, url: str, env: dict[str
     common = ["-w", str(ws), "--provider", provider, "--base-url", url]
     rec, seconds = segscribe_run([str(folder), *common], env)
     out = {"documents": len(files), "status": rec["status"], "wall_seconds": seconds,
-           "failed_documents": rec["failed_documents"], **stages(ws, rec, gold)}
+           "failed_documents": rec["failed_documents"], **stages(ws, rec, gold),
+           "estimate_vs_actual": estimate_vs_actual(rec)}
     again, again_seconds = segscribe_run([str(folder), *common], env)
     out["rerun"] = {"wall_seconds": again_seconds, "calls": again["token_usage"].get("calls", 0),
                     "cached_calls": again["token_usage"].get("cached_calls", 0), "status": again["status"]}
     print(f"{name}: {json.dumps(out)}", flush=True)
+    return out
+
+
+def estimate_vs_actual(rec: dict[str, Any]) -> dict[str, Any]:
+    """The run's own pre-run estimate (`segscribe estimate`) beside the input tokens the server counted."""
+    est = (rec.get("estimate") or {}).get("stages", {})
+    by_task = rec.get("token_usage_by_task", {})
+    out: dict[str, Any] = {}
+    for stage, task in (("extract", "extract_evidence"), ("findings", "state_finding"), ("personas", "draft_persona")):
+        e, a = est.get(stage, {}), by_task.get(task, {})
+        calls = int(a.get("calls", 0))
+        row: dict[str, Any] = {"estimated_requests": e.get("requests", 0), "calls": calls,
+                               "estimated_input_tokens": e.get("input_tokens", 0),
+                               "actual_input_tokens": int(a.get("input_tokens", 0))}
+        if e.get("requests") and calls:
+            # Re-asks add calls the estimate does not foresee: compare per request as well as in total.
+            row["per_request_ratio"] = round((row["actual_input_tokens"] / calls)
+                                             / (row["estimated_input_tokens"] / e["requests"]), 3)
+        if row["estimated_input_tokens"]:
+            row["total_ratio"] = round(row["actual_input_tokens"] / row["estimated_input_tokens"], 3)
+        out[stage] = row
     return out
 
 
