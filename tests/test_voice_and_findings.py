@@ -1,0 +1,144 @@
+"""Voices in notes (who is speaking) and findings across sessions, on invented text in no particular domain.
+
+The real-data gates (tests/test_real_data_gates.py) measure both on real studies; these pin the behaviour
+without the shared data.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import factories
+from segscribe.ingest.voice import segment_notes
+from segscribe.pipeline import gate
+from segscribe.pipeline.findings import build_findings
+from segscribe.schemas.evidence import DraftEvidence, EvidenceKind
+
+QUOTES_IN_BLOCKQUOTES = """# Session 3 notes
+
+## Warm-up
+- How do you currently plan your week?
+
+- Participant plans on paper every Sunday night.
+- Keeps a second list on the fridge for the family.
+> I always lose the list by Wednesday, it drives me nuts.
+- Tried two apps, stopped using both after a month.
+> Honestly I just want one place where everything is.
+- Mentions the reminders came too late to be useful.
+> I would pay for something that nags me the day before.
+"""
+
+OBSERVATIONS_IN_BLOCKQUOTES = """# P4
+
+## Task 1: find the schedule
+> Scrolls past the header without reading it.
+> Clicks the wrong tab first.
+> Finds the schedule after about a minute.
+> Hesitates on the confirm button.
+I don't see where it says the time. Oh there it is, that's tiny.
+I would expect the date right at the top.
+I guess I'd just call them instead.
+"""
+
+PARAPHRASE_WITH_A_QUOTE = """# Participant 2
+
+- P2 manages the paperwork for her father.
+- She was blunt: "I never know which form is the right one for him."
+- Had to call support twice to find out the status.
+- Moderator: Can you show me how you'd start?
+"""
+
+
+def voices(text: str, override: str | None = None) -> dict[str, str]:
+    return {text[u.start:u.end]: u.voice for u in segment_notes(text, override=override).units}
+
+
+def test_blockquotes_as_the_participants_words_and_bullets_as_notes() -> None:
+    v = voices(QUOTES_IN_BLOCKQUOTES)
+    assert v["I always lose the list by Wednesday, it drives me nuts."] == "participant"
+    assert v["Honestly I just want one place where everything is."] == "participant"
+    assert v["Participant plans on paper every Sunday night."] == "notes"
+    assert v["Mentions the reminders came too late to be useful."] == "notes"
+    assert v["How do you currently plan your week?"] == "template"
+    assert v["## Warm-up"] == "template"
+
+
+def test_blockquotes_as_observations_and_plain_first_person_as_think_aloud() -> None:
+    v = voices(OBSERVATIONS_IN_BLOCKQUOTES)
+    assert v["Scrolls past the header without reading it."] == "notes"
+    assert v["Hesitates on the confirm button."] == "notes"
+    assert v["I would expect the date right at the top."] == "participant"
+
+
+def test_only_the_quoted_words_in_paraphrase_are_the_participants() -> None:
+    v = voices(PARAPHRASE_WITH_A_QUOTE)
+    assert v["I never know which form is the right one for him."] == "participant"
+    assert v["Had to call support twice to find out the status."] == "notes"
+    assert v["Can you show me how you'd start?"] == "interviewer"
+    assert "participant" not in {voice for text, voice in v.items() if "She was blunt" in text}
+
+
+def test_a_declared_convention_overrides_the_inference() -> None:
+    v = voices(QUOTES_IN_BLOCKQUOTES, override="blockquote-notes")
+    assert v["I always lose the list by Wednesday, it drives me nuts."] == "notes"
+    with pytest.raises(ValueError):
+        segment_notes(QUOTES_IN_BLOCKQUOTES, override="no-such-convention")
+
+
+def test_shares_of_text_per_voice_add_up() -> None:
+    shares = segment_notes(QUOTES_IN_BLOCKQUOTES).shares
+    assert set(shares) == {"participant", "notes", "interviewer", "template"}
+    assert abs(sum(shares.values()) - 1) < 0.01 and shares["participant"] > 0.2 and shares["notes"] > 0.2
+
+
+# --------------------------------------------------------------------------- findings
+
+SAME_PAIN = [
+    "I could not find where to change the time of my visit, it was confusing.",
+    "It was confusing, I had no idea where to change the time of the visit.",
+    "Changing the time of the visit was confusing, I could not find the option.",
+]
+ONE_SESSION_ONLY = "The colour of the print button reminded me of my old school uniform."
+
+
+@pytest.fixture(scope="module")
+def study(embedder: Any) -> tuple[list[Any], dict[str, Any], list[Any]]:
+    docs, items = {}, []
+    said = [*SAME_PAIN, "Changing the time of the visit was easy, I found it right away and it was clear."]
+    for i, words in enumerate(said):
+        turns = [("Moderator", "interviewer", "How did it go?"), (f"P{i}", "participant", words)]
+        if i == 0:
+            turns.append((f"P{i}", "participant", ONE_SESSION_ONLY))
+        doc = factories.make_doc(f"s{i}", turns, metadata={"participant": f"P{i}"})
+        docs[doc.id] = doc
+        drafts = [DraftEvidence(kind=EvidenceKind.pain if i < 3 else EvidenceKind.observation,
+                                passage_id=p.id, quote=p.text) for p in doc.passages[1:]]
+        items += gate.check(doc, drafts, "offline", "t@1").accepted
+    return build_findings(items, docs, embedder.embed), docs, items
+
+
+def test_a_finding_needs_two_sessions_and_says_its_coverage(study: Any) -> None:
+    found, docs, items = study
+    by_quote = {e.quote: e.id for e in items}
+    assert found, "three sessions saying the same thing make a finding"
+    top = found[0]
+    assert top.coverage.sessions >= 3 and top.coverage.total_sessions == 4
+    assert {by_quote[q] for q in SAME_PAIN} <= set(top.evidence_ids) | set(top.counter_evidence_ids)
+    assert all(by_quote[ONE_SESSION_ONLY] not in f.evidence_ids for f in found)  # one session is not a finding
+    assert top.statement_source == "extractive" and top.statement in {e.quote for e in items}
+    assert top.label and top.rank == 1 and top.id == "f1"
+
+
+def test_the_opposite_view_in_the_group_is_counter_evidence(study: Any) -> None:
+    found, _, items = study
+    praise = next(e.id for e in items if "easy" in e.quote)
+    assert praise in found[0].counter_evidence_ids and praise not in found[0].evidence_ids
+
+
+def test_findings_do_not_depend_on_input_order(study: Any, embedder: Any) -> None:
+    found, docs, items = study
+    again = build_findings(list(reversed(items)), docs, embedder.embed)
+    assert [f.model_dump() for f in again] == [f.model_dump() for f in found]
+
