@@ -418,3 +418,15 @@ def test_projects_each_get_their_own_workspace(tmp_path: Path) -> None:
     assert list((root / "acme" / "uploads").rglob("a.txt")) and not (root / "globex" / "uploads").exists()
     assert "acme" in c.get("/").text and "globex" in c.get("/").text
     assert c.get("/p/globex/runs").status_code == 200
+
+
+def test_sign_in_with_projects(tmp_path: Path) -> None:
+    """The projects list has its own /login (no workspace behind it): the token signs in there too."""
+    token = "correct-horse-battery"
+    c = TestClient(create_app(_settings(tmp_path / "unused", projects=tmp_path / "projects", token=token)),
+                   base_url=BASE, follow_redirects=False)
+    assert c.get("/").status_code == 303
+    assert c.post("/login", data={"token": "wrong-wrong-wrong"}, headers=_csrf(c)).status_code == 401
+    r = c.post("/login", data={"token": token, "next": "/"}, headers=_csrf(c))
+    assert r.status_code == 303 and r.headers["location"] == "/"
+    assert c.get("/").status_code == 200

@@ -179,14 +179,14 @@ async def login_page(request: Request) -> Response:
 
 
 async def login(request: Request) -> Response:
-    sh = shared(request)
+    settings = request.app.state.settings  # the projects app has settings but no workspace (no `shared`)
     form = await request.form()
     nxt = safe_next(str(form.get("next") or ""), "/")
-    if not token_ok(sh.settings, str(form.get("token") or "")):
+    if not token_ok(settings, str(form.get("token") or "")):
         await failed_login_pause()
         return render(request, "login.html", {"next": nxt, "error": "wrong token"}, status=401)
     resp = RedirectResponse(nxt, 303)
-    resp.set_cookie(AUTH_COOKIE, session_value(sh.settings.token or ""), httponly=True, samesite="strict")
+    resp.set_cookie(AUTH_COOKIE, session_value(settings.token or ""), httponly=True, samesite="strict")
     return resp
 
 
