@@ -430,3 +430,29 @@ def test_sign_in_with_projects(tmp_path: Path) -> None:
     r = c.post("/login", data={"token": token, "next": "/"}, headers=_csrf(c))
     assert r.status_code == 303 and r.headers["location"] == "/"
     assert c.get("/").status_code == 200
+
+
+EDITOR_TOKEN, READ_TOKEN = "editor-token-0123456789", "reader-token-0123456789"
+
+
+def test_read_token_is_checked_at_startup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from segscribe.cli.main import app
+    from segscribe.web.settings import ServeError, check_bind
+
+    with pytest.raises(ServeError, match="needs an access token too: set --token"):
+        check_bind(_settings(tmp_path, read_token=READ_TOKEN))
+    with pytest.raises(ServeError, match="must differ from the access token"):
+        check_bind(_settings(tmp_path, token=READ_TOKEN, read_token=READ_TOKEN))
+    for bad, why in (("short", "12 to 200 characters"), ("r" * 201, "12 to 200 characters"),
+                     ("has/a/slash-in-it", "letters, digits"), ("has spaces in it", "letters, digits")):
+        with pytest.raises(ServeError, match=why):
+            check_bind(_settings(tmp_path, token=EDITOR_TOKEN, read_token=bad))
+    check_bind(_settings(tmp_path, host="0.0.0.0", token=EDITOR_TOKEN, read_token=READ_TOKEN))
+    monkeypatch.delenv("SEGSCRIBE_WEB_TOKEN", raising=False)
+    monkeypatch.setenv("SEGSCRIBE_WEB_READ_TOKEN", READ_TOKEN)
+    res = CliRunner().invoke(app, ["serve", "--workspace", str(tmp_path / "ws")])
+    assert res.exit_code == 2 and "set --token (or SEGSCRIBE_WEB_TOKEN) as well" in res.output
+    res = CliRunner().invoke(app, ["serve", "--workspace", str(tmp_path / "ws"), "--token", READ_TOKEN])
+    assert res.exit_code == 2 and "must differ" in res.output
