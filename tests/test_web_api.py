@@ -418,3 +418,196 @@ def test_projects_each_get_their_own_workspace(tmp_path: Path) -> None:
     assert list((root / "acme" / "uploads").rglob("a.txt")) and not (root / "globex" / "uploads").exists()
     assert "acme" in c.get("/").text and "globex" in c.get("/").text
     assert c.get("/p/globex/runs").status_code == 200
+
+
+def test_sign_in_with_projects(tmp_path: Path) -> None:
+    """The projects list has its own /login (no workspace behind it): the token signs in there too."""
+    token = "correct-horse-battery"
+    c = TestClient(create_app(_settings(tmp_path / "unused", projects=tmp_path / "projects", token=token)),
+                   base_url=BASE, follow_redirects=False)
+    assert c.get("/").status_code == 303
+    assert c.post("/login", data={"token": "wrong-wrong-wrong"}, headers=_csrf(c)).status_code == 401
+    r = c.post("/login", data={"token": token, "next": "/"}, headers=_csrf(c))
+    assert r.status_code == 303 and r.headers["location"] == "/"
+    assert c.get("/").status_code == 200
+
+
+EDITOR_TOKEN, READ_TOKEN = "editor-token-0123456789", "reader-token-0123456789"
+READ_ONLY = "this is a read-only link: ask the owner for the access token to change anything"
+
+
+def _shared_client(ws: Path, **kw: Any) -> TestClient:
+    app = create_app(_settings(ws, token=EDITOR_TOKEN, read_token=READ_TOKEN, **kw))
+    return TestClient(app, base_url=BASE, follow_redirects=False)
+
+
+def _post_forms(html: str) -> list[str]:
+    return re.findall(r'<form[^>]* method="post" action="([^"]*)"', html)
+
+
+@pytest.fixture(scope="module")
+def reader(site: dict[str, Any]) -> TestClient:
+    """A browser that opened the share link of the study workspace (served again with both tokens)."""
+    c = _shared_client(site["ws"])
+    assert c.get(f"/share/{READ_TOKEN}").status_code == 200
+    return c
+
+
+def test_share_link_signs_in_a_reader_with_a_keyed_cookie(site: dict[str, Any]) -> None:
+    from segscribe.web.security import read_session_value, session_value
+
+    c = _shared_client(site["ws"])
+    r = c.get(f"/share/{READ_TOKEN}")
+    target = f"/runs/{site['run_id']}/findings"
+    assert r.status_code == 200 and f'http-equiv="refresh" content="0; url={target}"' in r.text
+    assert f'id="open-shared" href="{target}"' in r.text
+    cookie = next(h for h in r.headers.get_list("set-cookie") if h.startswith("segscribe_read="))
+    assert "HttpOnly" in cookie and "samesite=strict" in cookie.lower()
+    value = c.cookies["segscribe_read"]
+    assert READ_TOKEN not in value and EDITOR_TOKEN not in value
+    assert value == read_session_value(READ_TOKEN) != session_value(READ_TOKEN)
+    assert "segscribe_auth" not in c.cookies
+    page = c.get(target)
+    assert page.status_code == 200 and 'id="read-only"' in page.text
+    assert 'href="/upload"' not in page.text and _post_forms(page.text) == ["/logout"]
+
+
+def test_read_token_signs_in_at_login_and_the_access_token_switches_to_editor(site: dict[str, Any]) -> None:
+    c = _shared_client(site["ws"])
+    r = c.post("/login", data={"token": READ_TOKEN, "next": "/runs"}, headers=_csrf(c))
+    assert r.status_code == 303 and r.headers["location"] == "/runs"
+    runs = c.get("/runs").text
+    assert 'id="read-only"' in runs and 'id="start-run"' not in runs and READ_TOKEN not in runs
+    assert c.post("/login", data={"token": EDITOR_TOKEN, "next": "/runs"}, headers=_csrf(c)).status_code == 303
+    assert "segscribe_read" not in c.cookies  # one role per browser
+    runs = c.get("/runs").text
+    assert 'id="read-only"' not in runs and 'id="start-run"' in runs
+
+
+@pytest.mark.parametrize("path", [
+    "/", "/runs", "/upload", "/runs/{run}", "/runs/{run}/findings", "/runs/{run}/findings/f1", "/runs/{run}/themes",
+    "/runs/{run}/themes/t1", "/runs/{run}/personas", "/runs/{run}/segments", "/runs/{run}/evidence",
+    "/runs/{run}/evidence?kind=pain&voice=participant", "/runs/{run}/cite/{ev}", "/runs/{run}/curation",
+    "/search?q=month-end", "/runs/{run}/report"])
+def test_reader_reads_every_page_without_controls(site: dict[str, Any], reader: TestClient, path: str) -> None:
+    ev = _evidence(site["run"])[0]["id"]
+    r = reader.get(path.format(run=site["run_id"], ev=ev))
+    assert r.status_code == 200, (path, r.text[:300])
+    if path.endswith("/report"):
+        return  # the report's own page, no app header
+    assert 'id="read-only"' in r.text and 'href="/upload"' not in r.text, path
+    assert _post_forms(r.text) == ["/logout"], path  # no upload, run, resume, curation or name form
+    assert READ_TOKEN not in r.text and "share-link" not in r.text
+
+
+def test_reader_downloads_exports(site: dict[str, Any], reader: TestClient) -> None:
+    run = site["run_id"]
+    for fmt in ("html", "md", "json", "csv"):
+        r = reader.get(f"/runs/{run}/export/{fmt}")
+        assert r.status_code == 200 and "attachment" in r.headers["content-disposition"], fmt
+    assert reader.get(f"/runs/{run}/export/json").json()["findings"]
+
+
+def test_reader_changes_nothing(site: dict[str, Any], reader: TestClient) -> None:
+    from segscribe.store.curation_log import CurationLog
+    from segscribe.store.workspace import Workspace
+
+    run = site["run_id"]
+    log = CurationLog(Workspace.open(site["ws"]))
+    before, batches = len(log.actions()), sorted((site["ws"] / "uploads").iterdir())
+    posts = [("/upload", {"files": [("files", ("a.txt", b"Ann: Month end takes too long every month."))]}),
+             ("/runs", {"data": {"input": str(site["uploads"]), "provider": "offline"}}),
+             (f"/runs/{run}/resume", {}),
+             (f"/runs/{run}/curate/rename_theme", {"data": {"theme_id": "t1", "label": "Reader was here"}}),
+             (f"/runs/{run}/curate/reject_evidence", {"data": {"evidence_id": "e1", "reason": "nope"}}),
+             ("/user", {"data": {"name": "Reader"}})]
+    for path, kw in posts:
+        r = reader.post(path, headers=_csrf(reader), **kw)
+        assert r.status_code == 403 and r.text == READ_ONLY, path
+    bearer = {**_csrf(reader), "authorization": f"Bearer {READ_TOKEN}"}
+    assert reader.post(f"/runs/{run}/curate/rename_theme", data={"theme_id": "t1", "label": "x"},
+                       headers=bearer).text == READ_ONLY
+    assert len(log.actions()) == before and sorted((site["ws"] / "uploads").iterdir()) == batches
+    assert "segscribe_user" not in reader.cookies
+
+
+def test_a_reader_can_sign_out(site: dict[str, Any]) -> None:
+    c = _shared_client(site["ws"])
+    c.get(f"/share/{READ_TOKEN}")
+    r = c.post("/logout", headers=_csrf(c))
+    assert r.status_code == 303 and "segscribe_read" not in c.cookies
+    assert c.get("/runs").status_code == 303  # back to the sign-in page
+
+
+def test_editor_keeps_full_access_and_sees_the_share_link(site: dict[str, Any]) -> None:
+    c = _shared_client(site["ws"])
+    assert c.post("/login", data={"token": EDITOR_TOKEN, "next": "/"}, headers=_csrf(c)).status_code == 303
+    for path in ("/", "/runs"):
+        page = c.get(path).text
+        assert f"<code>/share/{READ_TOKEN}</code>" in page and 'id="read-only"' not in page, path
+    findings = c.get(f"/runs/{site['run_id']}/findings").text
+    assert 'href="/upload"' in findings and "/user" in _post_forms(findings)
+    r = c.post("/user", data={"name": "Editor"}, headers=_csrf(c))
+    assert r.status_code == 303 and c.cookies["segscribe_user"] == "Editor"
+    assert c.get("/upload").text.count('id="upload-form"') == 1
+    bearer = {"authorization": f"Bearer {EDITOR_TOKEN}"}
+    fresh = _shared_client(site["ws"])
+    assert fresh.post("/runs", data={"input": "/etc"}, headers={**_csrf(fresh), **bearer}).status_code == 400
+
+
+def test_wrong_share_token_is_refused_without_a_hint(site: dict[str, Any], tmp_path: Path) -> None:
+    from segscribe.web.security import FAILED_LOGIN_DELAY
+
+    c = _shared_client(site["ws"])
+    for wrong in ("reader-token-0123456788", EDITOR_TOKEN, READ_TOKEN[:-1], "x"):
+        start = time.monotonic()
+        r = c.get(f"/share/{wrong}")
+        assert time.monotonic() - start >= FAILED_LOGIN_DELAY * 0.9, wrong
+        main = re.search(r"<main>(.*)</main>", r.text, re.S)
+        assert r.status_code == 404 and main and "Not Found" in main.group(1), wrong
+        assert not re.search("token|share|read", main.group(1), re.I), wrong
+        assert "segscribe_read" not in c.cookies and "segscribe_auth" not in c.cookies
+    assert c.get("/runs").status_code == 303
+    plain = TestClient(create_app(_settings(tmp_path / "ws", token=EDITOR_TOKEN)), base_url=BASE,
+                       follow_redirects=False)
+    assert plain.get(f"/share/{READ_TOKEN}").status_code == 404  # no read token configured
+
+
+def test_share_link_of_a_project(tmp_path: Path) -> None:
+    c = _shared_client(tmp_path / "unused", projects=tmp_path / "projects")
+    assert c.post("/login", data={"token": EDITOR_TOKEN, "next": "/"}, headers=_csrf(c)).status_code == 303
+    assert c.post("/projects", data={"name": "acme"}, headers=_csrf(c)).status_code == 303
+    assert f"<code>/p/acme/share/{READ_TOKEN}</code>" in c.get("/p/acme/").text
+    reader = _shared_client(tmp_path / "unused", projects=tmp_path / "projects")
+    r = reader.get(f"/p/acme/share/{READ_TOKEN}")
+    assert r.status_code == 200 and 'url=/p/acme/"' in r.text  # no run yet: the project's start page
+    home = reader.get("/p/acme/")
+    assert home.status_code == 200 and 'id="read-only"' in home.text and 'href="/p/acme/upload"' not in home.text
+    assert _post_forms(reader.get("/").text) == ["/logout"]  # no "new project" form
+    assert reader.post("/projects", data={"name": "evil"}, headers=_csrf(reader)).text == READ_ONLY
+    assert reader.post("/p/acme/upload", files=[("files", ("a.txt", b"Ann: hi"))],
+                       headers=_csrf(reader)).status_code == 403
+    assert not (tmp_path / "projects" / "evil").exists()
+
+
+def test_read_token_is_checked_at_startup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from segscribe.cli.main import app
+    from segscribe.web.settings import ServeError, check_bind
+
+    with pytest.raises(ServeError, match="needs an access token too: set --token"):
+        check_bind(_settings(tmp_path, read_token=READ_TOKEN))
+    with pytest.raises(ServeError, match="must differ from the access token"):
+        check_bind(_settings(tmp_path, token=READ_TOKEN, read_token=READ_TOKEN))
+    for bad, why in (("short", "12 to 200 characters"), ("r" * 201, "12 to 200 characters"),
+                     ("has/a/slash-in-it", "letters, digits"), ("has spaces in it", "letters, digits")):
+        with pytest.raises(ServeError, match=why):
+            check_bind(_settings(tmp_path, token=EDITOR_TOKEN, read_token=bad))
+    check_bind(_settings(tmp_path, host="0.0.0.0", token=EDITOR_TOKEN, read_token=READ_TOKEN))
+    monkeypatch.delenv("SEGSCRIBE_WEB_TOKEN", raising=False)
+    monkeypatch.setenv("SEGSCRIBE_WEB_READ_TOKEN", READ_TOKEN)
+    res = CliRunner().invoke(app, ["serve", "--workspace", str(tmp_path / "ws")])
+    assert res.exit_code == 2 and "set --token (or SEGSCRIBE_WEB_TOKEN) as well" in res.output
+    res = CliRunner().invoke(app, ["serve", "--workspace", str(tmp_path / "ws"), "--token", READ_TOKEN])
+    assert res.exit_code == 2 and "must differ" in res.output

@@ -16,6 +16,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -45,15 +46,16 @@ def free_port() -> int:
 
 
 def server_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("SEGSCRIBE_WEB_TOKEN", "ANTHROPIC_API_KEY")}
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("SEGSCRIBE_WEB_TOKEN", "SEGSCRIBE_WEB_READ_TOKEN", "ANTHROPIC_API_KEY")}
     return {**env, "ANONYMIZED_TELEMETRY": "False"}
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    root = tmp_path_factory.mktemp("serve")
+@contextmanager
+def serving(root: Path, *extra: str) -> Iterator[dict[str, Any]]:
+    """`segscribe serve` on a free port for the workspace root/ws, until the block ends."""
     port = free_port()
-    proc = subprocess.Popen([SEGSCRIBE, "serve", "--workspace", str(root / "ws"), "--port", str(port)],
+    proc = subprocess.Popen([SEGSCRIBE, "serve", "--workspace", str(root / "ws"), "--port", str(port), *extra],
                             env=server_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -61,7 +63,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
         while True:
             try:
                 with urllib.request.urlopen(f"{url}/healthz", timeout=2) as r:
-                    assert r.read() == b"ok"
+                    assert r.read() == b"ok" or "/login?" in r.url  # with a token, health needs signing in too
                     break
             except OSError:
                 if proc.poll() is not None or time.time() > deadline:
@@ -72,6 +74,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    with serving(tmp_path_factory.mktemp("serve")) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
@@ -212,3 +220,23 @@ def test_public_bind_without_token_refuses_to_start(server: dict[str, Any]) -> N
         "or bind to 127.0.0.1"]
     with socket.socket() as s:
         assert s.connect_ex(("127.0.0.1", port)) != 0  # nothing is listening
+
+
+def test_share_link_clicked_on_another_site_opens_a_read_only_view(browser: Any, tmp_path: Path) -> None:
+    """A link in a chat or mail is a cross-site navigation: the reader's SameSite=Strict cookie must still work."""
+    read = "reader-token-0123456789"
+    with serving(tmp_path, "--token", "editor-token-0123456789", "--read-token", read) as srv:
+        page = browser.new_page()
+        page.set_default_timeout(15_000)
+        problems: list[str] = []
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        chat = "http://chat.example/"
+        page.route(chat, lambda r: r.fulfill(content_type="text/html",
+                                             body=f'<a id="shared" href="{srv["url"]}/share/{read}">notes</a>'))
+        page.goto(chat)
+        page.click("#shared")
+        page.wait_for_url(f"{srv['url']}/")
+        sync_api.expect(page.locator("#read-only")).to_be_visible()
+        assert page.locator('a[href="/upload"]').count() == 0 and page.locator("form.who").count() == 0
+        assert problems == [], problems
+        page.close()

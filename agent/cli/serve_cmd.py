@@ -18,6 +18,10 @@ def serve(
     token: Annotated[str | None, typer.Option(
         envvar="SEGSCRIBE_WEB_TOKEN", help="Access token (password) the browser must give; required off "
         "loopback. Prefer the environment variable to keep it out of shell history.", show_default=False)] = None,
+    read_token: Annotated[str | None, typer.Option(
+        envvar="SEGSCRIBE_WEB_READ_TOKEN", help="Read-only token for a share link (/share/TOKEN): readers see "
+        "every page and export but change nothing. Needs --token; 12 to 200 letters, digits or . _ ~ -.",
+        show_default=False)] = None,
     max_upload_mb: Annotated[float, typer.Option(help="Largest upload (all files together), MB.", min=0.001,
                                                          max=10_240)] = 200,
     max_files: Annotated[int, typer.Option(help="Most files in one upload (zip members count).", min=1,
@@ -32,8 +36,8 @@ def serve(
     from segscribe.web.settings import WebSettings
 
     settings = WebSettings(workspace=workspace_path(workspace), host=host, port=port, token=token,
-                           max_upload_mb=max_upload_mb, max_files=max_files, max_file_mb=max_file_mb,
-                           max_unzipped_mb=max_unzipped_mb, projects=projects)
+                           read_token=read_token, max_upload_mb=max_upload_mb, max_files=max_files,
+                           max_file_mb=max_file_mb, max_unzipped_mb=max_unzipped_mb, projects=projects)
     import uvicorn
 
     from segscribe.web.app import create_app

@@ -1,4 +1,5 @@
-"""Requests that change something: upload, start or resume a run, curate, sign in, set the curator's name."""
+"""Requests that change something: upload, start or resume a run, curate, sign in (also through the read-only
+share link), set the curator's name."""
 
 from __future__ import annotations
 
@@ -16,10 +17,19 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from segscribe.curation import apply_curation
 from segscribe.schemas.curation import CurationAction, GroupRef
 from segscribe.schemas.run import RunOptions
+from segscribe.store.workspace import Workspace
 from segscribe.web import data
 from segscribe.web.context import USER_COOKIE, clean_name, curated, render, run_or_404, shared, who
 from segscribe.web.jobs import RunBusy, run_inputs, worker_alive
-from segscribe.web.security import AUTH_COOKIE, failed_login_pause, session_value, token_ok
+from segscribe.web.security import (
+    AUTH_COOKIE,
+    READ_COOKIE,
+    READER,
+    failed_login_pause,
+    read_token_ok,
+    role_for,
+    sign_in,
+)
 from segscribe.web.uploads import Batch, IngestFailed
 
 PROVIDER = re.compile(r"^(offline|anthropic:[\w.-]{1,80}|openai-compat:[\w.:/-]{1,120})$")
@@ -179,19 +189,49 @@ async def login_page(request: Request) -> Response:
 
 
 async def login(request: Request) -> Response:
-    sh = shared(request)
+    """Sign in with the access token (editor) or the read-only token (reader)."""
+    settings = request.app.state.settings  # the projects app has settings but no workspace (no `shared`)
     form = await request.form()
     nxt = safe_next(str(form.get("next") or ""), "/")
-    if not token_ok(sh.settings, str(form.get("token") or "")):
+    role = role_for(settings, str(form.get("token") or ""))
+    if role is None:
         await failed_login_pause()
         return render(request, "login.html", {"next": nxt, "error": "wrong token"}, status=401)
     resp = RedirectResponse(nxt, 303)
-    resp.set_cookie(AUTH_COOKIE, session_value(sh.settings.token or ""), httponly=True, samesite="strict")
+    sign_in(resp, settings, role)
     return resp
+
+
+async def share(request: Request) -> Response:
+    """The read-only link `/share/<read token>`: signs the visitor in as a reader and moves on to the findings of
+    the newest run (or the start page).
+
+    A wrong token gets the failed sign-in pause and a plain 404 page: nothing says a share link exists."""
+    settings = request.app.state.settings
+    if not read_token_ok(settings, request.path_params["token"]):
+        await failed_login_pause()
+        raise HTTPException(404)
+    base = request.scope.get("root_path", "")
+    sh = getattr(request.app.state, "shared", None)
+    run_id = newest_readable_run(sh.ws) if sh is not None else None
+    target = f"{base}/runs/{run_id}/findings" if run_id else f"{base}/"
+    # Not a 303: after a click from another site (chat, mail) the browser would not send the new SameSite=Strict
+    # cookie along the redirect. A page that moves on by itself is a same-site navigation, so the cookie goes.
+    request.state.role = READER
+    resp = render(request, "shared.html", {"target": target, "has_run": run_id is not None})
+    sign_in(resp, settings, READER)
+    return resp
+
+
+def newest_readable_run(ws: Workspace) -> str | None:
+    """The newest run that got to its findings (finished, partial or stopped), if any."""
+    return next((r.id for r in data.list_runs(ws) if r.status in ("finished", "partial", "stopped")
+                 and data.run_dir(ws, r.id) is not None), None)
 
 
 async def logout(request: Request) -> Response:
     resp = RedirectResponse("/login", 303)
     resp.delete_cookie(AUTH_COOKIE)
+    resp.delete_cookie(READ_COOKIE)
     return resp
 

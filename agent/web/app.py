@@ -57,6 +57,7 @@ def _routes(settings: WebSettings) -> list[Route | Mount]:
         Route("/login", actions.login_page),
         Route("/login", actions.login, methods=["POST"]),
         Route("/logout", actions.logout, methods=["POST"]),
+        Route("/share/{token}", actions.share),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
 
@@ -101,7 +102,7 @@ def projects_app(settings: WebSettings) -> Starlette:
         Route("/", projects.index), Route("/projects", projects.create, methods=["POST"]),
         Route("/healthz", pages.healthz), Route("/favicon.ico", pages.no_icon),
         Route("/login", actions.login_page), Route("/login", actions.login, methods=["POST"]),
-        Route("/logout", actions.logout, methods=["POST"]),
+        Route("/logout", actions.logout, methods=["POST"]), Route("/share/{token}", actions.share),
         Mount("/static", StaticFiles(directory=STATIC), name="static"), Mount("/p", app=dispatcher),
     ], middleware=[Middleware(SecurityMiddleware, settings=settings)],
         exception_handlers=HANDLERS, max_body_size=FORM_LIMIT)

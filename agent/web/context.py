@@ -79,8 +79,11 @@ def _context(request: Request) -> dict[str, Any]:
     settings: WebSettings = request.app.state.settings
     sh: Shared | None = getattr(request.app.state, "shared", None)
     base = request.scope.get("root_path", "")
+    role = getattr(request.state, "role", None)
+    share = f"{base}/share/{settings.read_token}" if settings.read_token and role == "editor" else None
     return {"base": base, "nonce": request.state.csp_nonce, "csrf": request.state.csrf, "who": who(request),
-            "auth": bool(settings.token), "active_job": sh.jobs.active() if sh else None, "path": request.url.path,
+            "auth": bool(settings.token), "reader": role == "reader", "share_path": share,
+            "active_job": sh.jobs.active() if sh else None, "path": request.url.path,
             "in_workspace": sh is not None, "projects_mode": settings.projects is not None,
             "project": base.rsplit("/", 1)[-1] if settings.projects is not None and sh else None}
 

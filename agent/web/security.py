@@ -1,4 +1,4 @@
-"""Request guards and response headers: Host check, access token, CSRF, CSP with a per-request nonce.
+"""Request guards and response headers: Host check, access token, read-only sessions, CSRF, CSP with a nonce.
 
 One ASGI middleware, so every route gets the same protection and none can forget it.
 """
@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import re
 import secrets
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
@@ -23,8 +24,15 @@ CSRF_COOKIE = "segscribe_csrf"
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 AUTH_COOKIE = "segscribe_auth"
+READ_COOKIE = "segscribe_read"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 PUBLIC_PATHS = ("/login", "/static/")
+#: The share link, also under a project (`/p/<name>/share/<token>`): public, its route checks the token itself.
+SHARE_PATH = re.compile(r"^(?:/p/[^/]+)?/share/[^/]*$")
+#: The only change a reader may ask for: signing out (it changes nothing on the server).
+READER_POSTS = re.compile(r"^(?:/p/[^/]+)?/logout$")
+READ_ONLY = "this is a read-only link: ask the owner for the access token to change anything"
+EDITOR, READER = "editor", "reader"
 MAX_FORM_BYTES = 1024 * 1024
 FAILED_LOGIN_DELAY = 0.5
 
@@ -40,8 +48,38 @@ def session_value(token: str) -> str:
     return hmac.new(token.encode(), b"segscribe-web-session", hashlib.sha256).hexdigest()
 
 
+def read_session_value(token: str) -> str:
+    """The reader's cookie for the read-only token: a keyed hash with its own label, never an editor's value."""
+    return hmac.new(token.encode(), b"segscribe-web-read-session", hashlib.sha256).hexdigest()
+
+
+def _same(given: str, expected: str | None) -> bool:
+    return bool(expected) and hmac.compare_digest(given.encode(), (expected or "").encode())
+
+
 def token_ok(settings: WebSettings, given: str) -> bool:
-    return bool(settings.token) and hmac.compare_digest(given.encode(), (settings.token or "").encode())
+    return _same(given, settings.token)
+
+
+def read_token_ok(settings: WebSettings, given: str) -> bool:
+    return _same(given, settings.read_token)
+
+
+def role_for(settings: WebSettings, given: str) -> str | None:
+    """EDITOR for the access token, READER for the read-only token, None for anything else."""
+    if token_ok(settings, given):
+        return EDITOR
+    return READER if read_token_ok(settings, given) else None
+
+
+def sign_in(response: Response, settings: WebSettings, role: str) -> None:
+    """Set the session cookie of `role` on `response` and drop the other one (one role per browser)."""
+    if role == EDITOR:
+        name, value, other = AUTH_COOKIE, session_value(settings.token or ""), READ_COOKIE
+    else:
+        name, value, other = READ_COOKIE, read_session_value(settings.read_token or ""), AUTH_COOKIE
+    response.set_cookie(name, value, httponly=True, samesite="strict")
+    response.delete_cookie(other)
 
 
 async def failed_login_pause() -> None:
@@ -65,24 +103,29 @@ class SecurityMiddleware:
         csrf = request.cookies.get(CSRF_COOKIE) or ""
         new_csrf = len(csrf) < 20
         csrf = secrets.token_urlsafe(32) if new_csrf else csrf
-        scope.setdefault("state", {}).update(csp_nonce=nonce, csrf=csrf)
-        reject, receive = await self._guard(request, scope, receive, csrf)
+        role = self._role(request)
+        scope.setdefault("state", {}).update(csp_nonce=nonce, csrf=csrf, role=role)
+        reject, receive = await self._guard(request, receive, csrf, role)
         send = self._headers(send, nonce, csrf if new_csrf else None)
         await (reject or self.app)(scope, receive, send)
 
-    async def _guard(self, request: Request, scope: Scope, receive: Receive,
-                     csrf: str) -> tuple[Response | None, Receive]:
+    async def _guard(self, request: Request, receive: Receive, csrf: str,
+                     role: str | None) -> tuple[Response | None, Receive]:
         host = request.headers.get("host", "")
         if self.settings.loopback and host not in self.allowed_hosts:
             # A page elsewhere that rebinds its DNS name to 127.0.0.1 arrives with its own Host name.
             return PlainTextResponse("unexpected Host header: open the address segscribe serve printed", 400), receive
-        if not self._authenticated(request):
+        path = request.url.path
+        public = path.startswith(PUBLIC_PATHS) or SHARE_PATH.match(path) is not None
+        if role is None and not public:
             if request.method in SAFE_METHODS:
                 target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""), safe="")
                 return RedirectResponse(f"/login?next={target}", 303), receive
             return PlainTextResponse("sign in first: open /login and enter the access token", 401), receive
         if request.method in SAFE_METHODS:
             return None, receive
+        if role == READER and not public and not READER_POSTS.match(path):
+            return PlainTextResponse(READ_ONLY, 403), receive
         if not self._same_origin(request):
             return PlainTextResponse("cross-site request refused", 403), receive
         given = request.headers.get(CSRF_HEADER, "")
@@ -95,14 +138,19 @@ class SecurityMiddleware:
             return PlainTextResponse("missing or stale CSRF token: reload the page and try again", 403), receive
         return None, receive
 
-    def _authenticated(self, request: Request) -> bool:
-        token = self.settings.token
-        if not token or request.url.path.startswith(PUBLIC_PATHS):
-            return True
+    def _role(self, request: Request) -> str | None:
+        """EDITOR, READER, or None when not signed in. Without an access token everyone is an editor."""
+        token, read = self.settings.token, self.settings.read_token
+        if not token:
+            return EDITOR
         auth = request.headers.get("authorization", "")
-        if auth.lower().startswith("bearer ") and token_ok(self.settings, auth[7:].strip()):
-            return True
-        return hmac.compare_digest(request.cookies.get(AUTH_COOKIE, "").encode(), session_value(token).encode())
+        if auth.lower().startswith("bearer ") and (role := role_for(self.settings, auth[7:].strip())):
+            return role
+        if _same(request.cookies.get(AUTH_COOKIE, ""), session_value(token)):
+            return EDITOR
+        if read and _same(request.cookies.get(READ_COOKIE, ""), read_session_value(read)):
+            return READER
+        return None
 
     @staticmethod
     def _same_origin(request: Request) -> bool:

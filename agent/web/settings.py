@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import getpass
 import ipaddress
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from segscribe.errors import SegscribeError
 
 MIN_TOKEN_CHARS = 12
+MAX_READ_TOKEN_CHARS = 200
+#: The read-only token travels in a URL path (`/share/<token>`), so it keeps to characters that need no escaping.
+READ_TOKEN = re.compile(r"^[A-Za-z0-9._~-]+$")
 
 
 class ServeError(SegscribeError):
@@ -23,6 +27,8 @@ class WebSettings:
     port: int = 8000
     token: str | None = None
     """Access token or password; required for any bind other than loopback."""
+    read_token: str | None = None
+    """Read-only token: signs a reader in (at /login or through the share link `/share/<token>`); needs `token`."""
     max_upload_mb: float = 200
     """Largest upload request (all files together)."""
     max_files: int = 500
@@ -66,8 +72,26 @@ def check_bind(settings: WebSettings) -> None:
     if not settings.loopback and not settings.token:
         raise ServeError(f"refusing to serve on {settings.host} without an access token: set "
                          "SEGSCRIBE_WEB_TOKEN (or --token), or bind to 127.0.0.1")
+    if settings.read_token is not None:
+        check_read_token(settings)
     for name in ("max_upload_mb", "max_file_mb", "max_unzipped_mb"):
         if getattr(settings, name) <= 0:
             raise ServeError(f"--{name.replace('_', '-')} must be positive")
     if settings.max_files < 1:
         raise ServeError("--max-files must be at least 1")
+
+
+def check_read_token(settings: WebSettings) -> None:
+    """A read-only token only means something next to an access token, and must be long, URL-safe and different."""
+    read = settings.read_token or ""
+    if not settings.token:
+        raise ServeError("a read-only token needs an access token too: set --token (or SEGSCRIBE_WEB_TOKEN) as "
+                         "well, because without one everyone on loopback is an editor")
+    if not MIN_TOKEN_CHARS <= len(read) <= MAX_READ_TOKEN_CHARS:
+        raise ServeError(f"the read-only token must have {MIN_TOKEN_CHARS} to {MAX_READ_TOKEN_CHARS} characters "
+                         "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe())'`)")
+    if not READ_TOKEN.match(read):
+        raise ServeError("the read-only token goes into the share link: use only letters, digits and . _ ~ - "
+                         "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe())'`)")
+    if read == settings.token:
+        raise ServeError("the read-only token must differ from the access token")
