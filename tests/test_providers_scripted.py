@@ -9,7 +9,7 @@ from segscribe.errors import ProviderError
 from segscribe.providers.anthropic import AnthropicChat
 from segscribe.providers.base import ChatModel, LLMRequest
 from segscribe.providers.openai_compat import OpenAICompatChat
-from segscribe.providers.registry import DEFAULT_OPENAI_COMPAT_URL, default_provider_spec, make_chat
+from segscribe.providers.registry import DEFAULT_OPENAI_COMPAT_URL, make_chat
 from segscribe.providers.scripted import ScriptedChat
 from segscribe.schemas.evidence import DraftEvidence, DraftEvidenceList, EvidenceKind
 
@@ -50,12 +50,14 @@ def test_callable_reply_sees_the_request() -> None:
     assert chat.generate(request(7), DraftEvidenceList).items[0].quote == "u7"
 
 
-def test_default_provider_is_offline_even_with_a_key() -> None:
-    assert default_provider_spec({"ANTHROPIC_API_KEY": "sk-ant-dummy"}) == "offline"
-    assert default_provider_spec({}) == "offline"
-    assert default_provider_spec({"SEGSCRIBE_PROVIDER": "anthropic:claude-sonnet-4-6"}) == (
-        "anthropic:claude-sonnet-4-6"
-    )
+def test_default_provider_is_offline_even_with_a_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    from segscribe.config import load_settings
+
+    monkeypatch.delenv("SEGSCRIBE_PROVIDER", raising=False)
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-dummy")
+    assert load_settings().provider == "offline"
+    monkeypatch.setenv("SEGSCRIBE_PROVIDER", "anthropic:claude-sonnet-4-6")
+    assert load_settings().provider == "anthropic:claude-sonnet-4-6"
 
 
 def test_make_chat_builds_providers() -> None:

@@ -1,10 +1,10 @@
 """Provider specs (`anthropic:<model-id>`, `openai-compat:<model>`) to chat models.
 
-The default provider is always `offline`. Having `ANTHROPIC_API_KEY` in the
-environment does NOT switch to Anthropic: sending research data to an external
-API must be explicit (`--provider anthropic:claude-sonnet-4-6`, or the
-`SEGSCRIBE_PROVIDER` environment variable). `offline` and `scripted` are not
-chat models and are constructed by the caller.
+The default provider is always `offline`. Having `ANTHROPIC_API_KEY` in the environment does NOT switch to
+Anthropic: sending research data to an external API must be explicit (`--provider anthropic:claude-sonnet-4-6`,
+`provider:` in config.yaml or `SEGSCRIBE_PROVIDER`, all read by `segscribe.config`). Keys are read here from
+the environment and never stored. `offline` and `scripted` are not chat models and are constructed by the
+caller.
 """
 
 from __future__ import annotations
@@ -20,16 +20,9 @@ VALID_SPECS = ("offline", "anthropic:<model-id>", "openai-compat:<model>")
 DEFAULT_OPENAI_COMPAT_URL = "http://localhost:11434/v1"
 """Ollama's OpenAI-compatible endpoint; llama.cpp server is usually http://localhost:8080/v1."""
 
-PROVIDER_ENV = "SEGSCRIBE_PROVIDER"
 BASE_URL_ENV = "SEGSCRIBE_BASE_URL"
 # A dedicated variable rather than OPENAI_API_KEY, so a real OpenAI key is never sent to a local server.
 OPENAI_COMPAT_KEY_ENV = "SEGSCRIBE_OPENAI_COMPAT_API_KEY"
-
-
-def default_provider_spec(env: Mapping[str, str] | None = None) -> str:
-    """`SEGSCRIBE_PROVIDER` when the user set it, else `offline` (never inferred from API keys)."""
-    env = os.environ if env is None else env
-    return env.get(PROVIDER_ENV, "").strip() or "offline"
 
 
 def split_spec(spec: str) -> tuple[str, str]:
