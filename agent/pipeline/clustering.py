@@ -182,6 +182,15 @@ def _best_cut(x: np.ndarray, cuts: _Cuts, k_min: int, k_max: int, seed: int, sam
         scored.append((float(silhouette_score(dists, labels[idx], metric="precomputed")), k, labels))
     if not scored:
         return np.zeros(n, dtype=int), 1, 0.0
+    return pick_parsimonious(scored, parsimony)
+
+
+def pick_parsimonious(scored: list[tuple[float, int, np.ndarray]], parsimony: float
+                      ) -> tuple[np.ndarray, int, float]:
+    """(labels, k, silhouette) of the smallest k whose silhouette is within `parsimony` of the best.
+
+    `scored` is (silhouette, k, labels) in increasing k. "Within" is measured on |best|, so a best silhouette
+    at or below zero still qualifies itself (a share of a negative number would put the bar above it)."""
     top = max(round(s, 6) for s, _, _ in scored)
-    sil, k, labels = next(t for t in scored if round(t[0], 6) >= (1 - parsimony) * top)
+    sil, k, labels = next(t for t in scored if round(t[0], 6) >= top - parsimony * abs(top))
     return labels, k, sil

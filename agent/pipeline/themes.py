@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from segscribe.pipeline.clustering import cluster_rows
+from segscribe.pipeline.clustering import cluster_rows, pick_parsimonious
 from segscribe.pipeline.keyphrases import label_groups, label_text
 from segscribe.schemas.evidence import EvidenceBase
 from segscribe.schemas.theme import Theme
@@ -49,9 +49,7 @@ def choose_k_ward(vectors: np.ndarray, k_min: int, k_max: int, seed: int = 0,
         scored.append((float(silhouette_score(vectors[idx], labels[idx], metric="cosine")), k, labels))
     if not scored:
         return np.zeros(n, dtype=int), 1, 0.0
-    top = max(round(s, 6) for s, _, _ in scored)
-    sil, k, labels = next(x for x in scored if round(x[0], 6) >= (1 - PARSIMONY) * top)
-    return labels, k, sil
+    return pick_parsimonious(scored, PARSIMONY)
 
 
 def relabel_by_size(labels: np.ndarray, keys: Sequence[str]) -> np.ndarray:
@@ -71,8 +69,10 @@ MIN_THEME_SHARE = 0.01
 OTHER_ID = "t-other"
 
 
-def _split_catch_alls(labels: np.ndarray, vecs: np.ndarray, seed: int) -> np.ndarray:
-    """Re-cluster any group above MAX_THEME_SHARE into sub-groups (k by silhouette), until none is."""
+def _split_catch_alls(labels: np.ndarray, vecs: np.ndarray, keys: list[str], seed: int) -> np.ndarray:
+    """Re-cluster any group above MAX_THEME_SHARE into sub-groups (k by silhouette), until none is.
+
+    Through `cluster_rows`, so a catch-all of tens of thousands of items is split in linear memory too."""
     labels = labels.copy()
     limit = max(4, int(MAX_THEME_SHARE * len(labels)))
     for _ in range(8):  # each pass splits every oversized group; a few passes always suffice
@@ -82,7 +82,9 @@ def _split_catch_alls(labels: np.ndarray, vecs: np.ndarray, seed: int) -> np.nda
             break
         for lab in sorted(big):
             idx = np.flatnonzero(labels == lab)
-            sub, k, _ = choose_k_ward(vecs[idx], 2, min(6, len(idx) - 1), seed)
+            split = cluster_rows(vecs[idx], [keys[i] for i in idx], 2, min(6, len(idx) - 1), seed=seed,
+                                 parsimony=PARSIMONY)
+            sub, k = split.labels, split.k
             if k < 2:
                 continue
             top = int(labels.max()) + 1
@@ -105,7 +107,7 @@ def build_themes(evidence: Sequence[EvidenceBase], embed: Embed, *, k_min: int =
         labels = cluster_rows(vecs, ids, n_themes, n_themes, seed=seed).labels
     else:
         labels = cluster_rows(vecs, ids, k_min, k_max, seed=seed, parsimony=PARSIMONY).labels
-        labels = _split_catch_alls(labels, vecs, seed)
+        labels = _split_catch_alls(labels, vecs, ids, seed)
     labels = relabel_by_size(labels, [e.id for e in items])
     groups: dict[int, list[int]] = defaultdict(list)
     for i, lab in enumerate(labels.tolist()):
