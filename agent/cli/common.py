@@ -6,7 +6,6 @@ import functools
 import json
 import os
 import re
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -115,7 +114,7 @@ def progress_bar(enabled: bool = True) -> Iterator[Callable[[str, int, int], Non
     console = Console(stderr=True)
     tasks: dict[str, Any] = {}
     with Progress(TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, transient=not console.is_terminal, disable=not sys.stderr) as prog:
+                  console=console, disable=not console.is_terminal) as prog:  # no bar (nor its last blank line) in logs
 
         def update(stage: str, done: int, total: int) -> None:
             if stage not in tasks:
