@@ -30,8 +30,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 STAGE_FILES = [("ingest.json", "load"), ("extract", "index"), ("evidence.jsonl", "extract+verify"),
-               ("themes.json", "themes"), ("segments.json", "segment"), ("personas.json", "draft"),
-               ("scoring.json", "score"), ("report.html", "report")]
+               ("findings.json", "findings"), ("themes.json", "themes"), ("segments.json", "segment"),
+               ("personas.json", "draft"), ("scoring.json", "score"), ("report.html", "report")]
 RAW_SAMPLE = 10_000
 
 
