@@ -142,3 +142,28 @@ def test_findings_do_not_depend_on_input_order(study: Any, embedder: Any) -> Non
     again = build_findings(list(reversed(items)), docs, embedder.embed)
     assert [f.model_dump() for f in again] == [f.model_dump() for f in found]
 
+
+
+def test_the_representative_of_a_big_group_is_found_in_linear_memory() -> None:
+    """The medoid of 30,000 items must not build a 30,000 x 30,000 similarity matrix (3.6 GB)."""
+    import tracemalloc
+
+    import numpy as np
+
+    from segscribe.pipeline.findings import _medoid
+    from segscribe.schemas.evidence import Citation, PainPoint
+
+    n = 30_000
+    rng = np.random.default_rng(0)
+    vecs = rng.normal(size=(n, 16)).astype(np.float32)
+    vecs[123] = vecs.mean(axis=0) * 50  # the one closest to everyone
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    quote = "a sentence of about ten plain words for the medoid"
+    items = [PainPoint(id=f"e{i}", kind="pain", summary="s", doc_id="d", passage_id="p", speaker="c",
+                       citations=[Citation(doc_id="d", start=0, end=len(quote), quote=quote)]) for i in range(n)]
+    tracemalloc.start()
+    best = _medoid(list(range(n)), vecs, items)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert best == 123
+    assert peak < 50 * 2**20, f"{peak / 2**20:.0f} MiB"
