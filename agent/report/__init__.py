@@ -22,9 +22,9 @@ def write_report(report: StrategyReport, out_dir: Path) -> dict[str, Path]:
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    rendered = {"md": render_markdown(report), "html": render_html(report),
-                "json": report.model_dump_json(indent=2) + "\n"}
-    paths = {fmt: out_dir / f"report.{fmt}" for fmt in rendered}
-    for fmt, text in rendered.items():
-        atomic_write(paths[fmt], text)
+    renderers = {"md": render_markdown, "html": render_html,
+                 "json": lambda r: r.model_dump_json(indent=2) + "\n"}
+    paths = {fmt: out_dir / f"report.{fmt}" for fmt in renderers}
+    for fmt, render in renderers.items():  # one format in memory at a time: a 100k-ticket report is ~200 MB each
+        atomic_write(paths[fmt], render(report))
     return paths
