@@ -45,35 +45,38 @@ def request_key(chat: Any, request: LLMRequest, output_type: type[BaseModel]) ->
     return hashlib.sha256(json.dumps(key, sort_keys=True).encode("utf-8")).hexdigest()
 
 
-def cached_answer(store: ResponseStore, key: str, output_type: type[T]) -> T | None:
-    """The stored reply for `key` validated as `output_type`, or None (absent, or from an older schema)."""
+def cached_reply(store: ResponseStore, key: str, output_type: type[T]) -> T | StructuredOutputError | None:
+    """What `key` got last time, from one lookup: the reply validated as `output_type`, the error of a reply
+    that was unusable, or None (absent, or stored under an older schema)."""
     hit = store.get(key)
-    if hit is None or UNUSABLE in hit:
+    if hit is None:
         return None
+    if UNUSABLE in hit:
+        # The very message of the first time: the re-ask quotes it, and must be the same request again.
+        return StructuredOutputError(hit[UNUSABLE])
     try:
         return output_type.model_validate_json(hit["output"])
     except (ValidationError, KeyError, TypeError):
         return None
 
 
+def cached_answer(store: ResponseStore, key: str, output_type: type[T]) -> T | None:
+    """The stored usable reply for `key`, or None (absent, unusable, or from an older schema)."""
+    found = cached_reply(store, key, output_type)
+    return None if isinstance(found, StructuredOutputError) else found
+
+
+def _record(chat: Any, request: LLMRequest, **outcome: str) -> dict[str, Any]:
+    return {"provider": chat.name, "prompt": request.prompt_ref, "task": request.task, **outcome,
+            "created_at": time.time()}
+
+
 def store_answer(store: ResponseStore, key: str, chat: Any, request: LLMRequest, result: BaseModel) -> None:
-    store.put(key, {"provider": chat.name, "prompt": request.prompt_ref, "task": request.task,
-                    "output_type": type(result).__name__, "output": result.model_dump_json(),
-                    "created_at": time.time()})
-
-
-def cached_unusable(store: ResponseStore, key: str) -> StructuredOutputError | None:
-    """The error of an unusable reply stored for `key`, if that is what the request got last time."""
-    hit = store.get(key)
-    if hit is None or UNUSABLE not in hit:
-        return None
-    # The very message of the first time: the re-ask quotes it, and must be the same request again.
-    return StructuredOutputError(hit[UNUSABLE])
+    store.put(key, _record(chat, request, output_type=type(result).__name__, output=result.model_dump_json()))
 
 
 def store_unusable(store: ResponseStore, key: str, chat: Any, request: LLMRequest, error: Exception) -> None:
-    store.put(key, {"provider": chat.name, "prompt": request.prompt_ref, "task": request.task,
-                    UNUSABLE: str(error), "created_at": time.time()})
+    store.put(key, _record(chat, request, **{UNUSABLE: str(error)}))
 
 
 class CachedChat:
@@ -95,16 +98,13 @@ class CachedChat:
 
     def generate(self, request: LLMRequest, output_type: type[T]) -> T:
         key = request_key(self.inner, request, output_type)
-        found = cached_answer(self.store, key, output_type)
+        found = cached_reply(self.store, key, output_type)
         if found is not None:
             self.hits += 1
             self.ledger.add(CallUsage(task=request.task, doc_id=request.metadata.get("doc_id"), cached=True))
+            if isinstance(found, StructuredOutputError):
+                raise found
             return found
-        unusable = cached_unusable(self.store, key)
-        if unusable is not None:
-            self.hits += 1
-            self.ledger.add(CallUsage(task=request.task, doc_id=request.metadata.get("doc_id"), cached=True))
-            raise unusable
         self.misses += 1
         try:
             result = self.inner.generate(request, output_type)
