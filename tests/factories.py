@@ -41,6 +41,23 @@ def make_doc(doc_id: str, turns: list[tuple[str, Any, str]], kind: DocKind | str
                     content_hash=hashlib.sha256(text.encode()).hexdigest())
 
 
+def sessions_saying(said: list[list[str]], kind_of: Any = None) -> tuple[dict[str, Document], list[Any]]:
+    """One interview per session (`s0`, `s1`...), participant `P<i>` saying `said[i]` after a moderator's
+    question, and every sentence as grounded evidence of kind `kind_of(i)` (pain by default)."""
+    from segscribe.pipeline import gate
+    from segscribe.schemas.evidence import DraftEvidence, EvidenceKind
+
+    docs, items = {}, []
+    for i, sentences in enumerate(said):
+        turns = [("Moderator", "interviewer", "How did it go?"), *((f"P{i}", "participant", w) for w in sentences)]
+        doc = make_doc(f"s{i}", turns, metadata={"participant": f"P{i}"})
+        docs[doc.id] = doc
+        kind = kind_of(i) if kind_of else EvidenceKind.pain
+        drafts = [DraftEvidence(kind=kind, passage_id=p.id, quote=p.text) for p in doc.passages[1:]]
+        items += gate.check(doc, drafts, "offline", "t@1").accepted
+    return docs, items
+
+
 #: A short interview with PII and an injection attempt, used by provider and pipeline tests.
 ANN_TURNS = [
     ("Interviewer", Role.interviewer, "Thanks for joining, Ann. Tell me how reporting works for you."),

@@ -8,11 +8,9 @@ import pytest
 
 import factories
 from segscribe.errors import ProviderError
-from segscribe.pipeline import gate
 from segscribe.pipeline.findings import build_findings
 from segscribe.pipeline.findings_llm import state_findings
 from segscribe.providers.scripted import ScriptedChat
-from segscribe.schemas.evidence import DraftEvidence, EvidenceKind
 
 SAID = [
     "I could not find where to change the time of my visit, it was confusing.",
@@ -23,13 +21,7 @@ SAID = [
 
 @pytest.fixture(scope="module")
 def study(embedder) -> tuple[Any, dict[str, Any]]:
-    docs, items = {}, []
-    for i, words in enumerate(SAID):
-        turns = [("Moderator", "interviewer", "How did it go?"), (f"P{i}", "participant", words)]
-        doc = factories.make_doc(f"s{i}", turns, metadata={"participant": f"P{i}"})
-        docs[doc.id] = doc
-        draft = DraftEvidence(kind=EvidenceKind.pain, passage_id=doc.passages[1].id, quote=words)
-        items += gate.check(doc, [draft], "offline", "t@1").accepted
+    docs, items = factories.sessions_saying([[words] for words in SAID])
     found = build_findings(items, docs, embedder.embed)
     assert len(found) == 1 and found[0].coverage.sessions == 3
     return found, {e.id: e for e in items}

@@ -12,9 +12,8 @@ import pytest
 
 import factories
 from segscribe.ingest.voice import segment_notes
-from segscribe.pipeline import gate
 from segscribe.pipeline.findings import build_findings
-from segscribe.schemas.evidence import DraftEvidence, EvidenceKind
+from segscribe.schemas.evidence import EvidenceKind
 
 QUOTES_IN_BLOCKQUOTES = """# Session 3 notes
 
@@ -105,17 +104,10 @@ ONE_SESSION_ONLY = "The colour of the print button reminded me of my old school 
 
 @pytest.fixture(scope="module")
 def study(embedder: Any) -> tuple[list[Any], dict[str, Any], list[Any]]:
-    docs, items = {}, []
-    said = [*SAME_PAIN, "Changing the time of the visit was easy, I found it right away and it was clear."]
-    for i, words in enumerate(said):
-        turns = [("Moderator", "interviewer", "How did it go?"), (f"P{i}", "participant", words)]
-        if i == 0:
-            turns.append((f"P{i}", "participant", ONE_SESSION_ONLY))
-        doc = factories.make_doc(f"s{i}", turns, metadata={"participant": f"P{i}"})
-        docs[doc.id] = doc
-        drafts = [DraftEvidence(kind=EvidenceKind.pain if i < 3 else EvidenceKind.observation,
-                                passage_id=p.id, quote=p.text) for p in doc.passages[1:]]
-        items += gate.check(doc, drafts, "offline", "t@1").accepted
+    said = [[SAME_PAIN[0], ONE_SESSION_ONLY], [SAME_PAIN[1]], [SAME_PAIN[2]],
+            ["Changing the time of the visit was easy, I found it right away and it was clear."]]
+    docs, items = factories.sessions_saying(
+        said, kind_of=lambda i: EvidenceKind.pain if i < 3 else EvidenceKind.observation)
     return build_findings(items, docs, embedder.embed), docs, items
 
 
