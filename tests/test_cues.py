@@ -88,3 +88,62 @@ def test_kind_precision_on_dev_samples(name: str, min_evidence_recall: float) ->
     card = evaluate_sample(DATASETS / name, SHARED_DATA)
     assert card["kind_precision"] >= 0.8, card
     assert card["evidence_recall"] >= min_evidence_recall, card
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Quotes that stand alone: a fragment is quoted with the sentence before it (offline extractor)
+
+@pytest.mark.parametrize(
+    ("sentence", "leans"),
+    [
+        ("Not huge, but annoying.", True),           # verbless
+        ("Manually, every time.", True),
+        ("I use two of them.", True),                # points back
+        ("That's the one that worries me.", True),
+        ("It was confusing.", False),                # a sentence of its own
+        ("I'd like it to be one hour.", False),
+        ("Takes forever to load and then it times out on me every single time I try.", False),  # too long
+    ],
+)
+def test_leans_back(sentence: str, leans: bool) -> None:
+    from segscribe.extractors.offline import leans_back
+
+    assert leans_back(sentence) is leans
+
+
+def _quotes(words: str, role: str = "participant") -> list[tuple[str, str]]:
+    from factories import make_doc
+    from segscribe.extractors.offline import OfflineExtractor
+
+    doc = make_doc("d", [("Moderator", "interviewer", "Tell me about fees."), ("P", role, words)])
+    return [(e.kind.value, e.quote) for e in OfflineExtractor().extract(doc)]
+
+
+def test_fragment_is_quoted_with_the_sentence_before() -> None:
+    said = "We've had late fees before. Not huge, but annoying. Anyway, that's the setup."
+    assert _quotes(said) == [("pain", "We've had late fees before. Not huge, but annoying.")]
+    # every quote is still an exact span of the document
+    for _, q in _quotes(said):
+        assert q in said
+
+
+def test_fragment_completes_evidence_of_its_kind_but_not_of_another() -> None:
+    same = "The upload page was confusing. Really confusing stuff."
+    assert _quotes(same) == [("pain", same)]
+    other = "I'd want a simple mode. Really confusing stuff."
+    assert [k for k, _ in _quotes(other)] == ["goal", "pain"]
+    assert _quotes(other)[1][1] == "Really confusing stuff."
+
+
+def test_no_join_across_lines_or_in_notes() -> None:
+    from factories import make_doc
+    from segscribe.extractors.offline import OfflineExtractor
+
+    # a new line is a new point (a note-taker's bullet, a new paragraph)
+    assert _quotes("We've had late fees before.\nNot huge, but annoying.") == [("pain", "Not huge, but annoying.")]
+    from segscribe.schemas.document import Voice
+
+    doc = make_doc("n", [("Notes", "participant", "Logged in with the card. Not huge, but annoying.")])
+    doc = doc.model_copy(update={"passages": [p.model_copy(update={"voice": Voice.notes}) for p in doc.passages]})
+    notes = OfflineExtractor().extract(doc)
+    assert [e.quote for e in notes] == ["Not huge, but annoying."]

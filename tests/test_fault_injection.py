@@ -285,8 +285,8 @@ def test_bundled_thresholds() -> None:
     assert load_thresholds() == {
         "strict_quote_exactness": 1.0,
         "citation_validity": 1.0,
-        "citation_precision": 0.79,
-        "citation_recall": 0.79,
+        "citation_precision": 0.83,
+        "citation_recall": 0.83,
         "speaker_attribution": 1.0,
         "faults_all_caught": True,
     }
@@ -333,12 +333,12 @@ def test_gate_failures_are_listed(items) -> None:
         "citation_recall",
         "speaker_attribution",
     ]
-    assert failures[0] == "citation_precision: 0.0000 < 0.7900"
+    assert failures[0] == "citation_precision: 0.0000 < 0.8300"
     gated = apply_gate(card, load_thresholds())
     assert gated.passed is False
     md = to_markdown(gated)
     assert "Gate: **FAIL**" in md
-    assert "| citation_precision | 0.0000 | 0.7900 | FAIL |" in md
+    assert "| citation_precision | 0.0000 | 0.8300 | FAIL |" in md
     assert "| strict_quote_exactness | 1.0000 | 1.0000 | pass |" in md
     assert "| normalised_quote_exactness | 1.0000 |  | recorded |" in md
 

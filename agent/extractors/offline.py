@@ -1,9 +1,9 @@
 """The offline provider: deterministic extractive synthesis with domain-agnostic cue rules.
 
-Every quote it emits is a whole sentence of a participant, customer or notes passage, cut at exact offsets
-and classified by the general language of needs, difficulty, current practice, evaluation, concern and
-suggestion (`segscribe.extractors.cues`). Sentences with no cue are not evidence. No domain vocabulary, no
-model: the same input gives byte-identical output.
+Every quote it emits is a whole sentence of a participant, customer or notes passage (or two, when the second
+cannot stand alone: see `leans_back`), cut at exact offsets and classified by the general language of needs,
+difficulty, current practice, evaluation, concern and suggestion (`segscribe.extractors.cues`). Sentences with
+no cue are not evidence. No domain vocabulary, no model: the same input gives byte-identical output.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from segscribe.extractors.sentences import split_sentences
 from segscribe.schemas.document import Document, Passage, Voice
 from segscribe.schemas.evidence import DraftEvidence, EvidenceKind, JobType
 
-RULESET = "offline-cues@3"
+RULESET = "offline-cues@4"  # @4: fragments quoted with the sentence before (the cue rules are @3)
 MIN_WORDS, MAX_WORDS = 3, 80
 
 FREQUENCY = re.compile(
@@ -48,12 +48,35 @@ class Sentence:
 
 def sentences(doc: Document, passage: Passage) -> list[Sentence]:
     """Sentences of a passage with exact document offsets, MIN_WORDS..MAX_WORDS long."""
-    out: list[Sentence] = []
-    for s, e in split_sentences(doc.text, passage.start, passage.end):
-        text = doc.text[s:e]
-        if MIN_WORDS <= len(text.split()) <= MAX_WORDS:
-            out.append(Sentence(passage, s, e, text))
-    return out
+    return [s for s in _all_sentences(doc, passage) if MIN_WORDS <= len(s.text.split()) <= MAX_WORDS]
+
+
+def _all_sentences(doc: Document, passage: Passage) -> list[Sentence]:
+    return [Sentence(passage, s, e, doc.text[s:e]) for s, e in split_sentences(doc.text, passage.start, passage.end)]
+
+
+# A sentence that cannot stand alone as a quote: a verbless fragment ("Not huge, but annoying.", "Manually,
+# every time.") or one whose subject points back ("That's the one that worries me.", "I use two of them.").
+# Shown alone it means nothing to a reader, so its quote starts at the sentence before, when that sentence
+# is in the same paragraph (a note-taker's bullets are separate points and are never joined).
+# General English only; set by reading quotes of the real studies and interviews (shared/data) that made no
+# sense alone, and checked on the development samples (kinds_dev*.jsonl), not on the evaluation sample.
+_FRAGMENT_MAX_WORDS = 8
+_LEANS_BACK = re.compile(
+    r"^(?:not|but|and|or|plus|also|which|that's|that is|that was|those|these|this is|this was|same|"
+    r"especially|except|even so|otherwise|then again|still)\b|\b(?:of (?:them|those|these)|the other ones?)\b", re.I)
+_SUBJECT_VERB = re.compile(
+    r"\b(?:i|we|you|he|she|they|it|there|who|people|everyone|someone|nobody)\b|'(?:s|re|ve|ll|d|m)\b|n't\b|"
+    r"\b(?:is|are|was|were|am|be|been|has|have|had|do|does|did|can|could|will|would|should|may|might|must)\b", re.I)
+_JOIN_MAX_WORDS = 60
+
+
+def leans_back(text: str) -> bool:
+    """Whether a sentence needs the one before it to be understood (see `_LEANS_BACK`)."""
+    words = text.split()
+    if len(words) > _FRAGMENT_MAX_WORDS:
+        return False
+    return bool(_LEANS_BACK.search(text)) or not _SUBJECT_VERB.search(text)
 
 
 def _first(rx: re.Pattern[str], text: str) -> str | None:
@@ -94,15 +117,42 @@ class OfflineExtractor:
         items: list[DraftEvidence] = []
         customer: list[Sentence] = []
         for passage in doc.evidence_passages():
-            for s in sentences(doc, passage):
-                kind, confidence, _ = cues.classify(s.text, passage.voice.value)
-                if kind != "none":
-                    items.append(self._draft(kind, s, confidence))
-                elif passage.voice is Voice.customer:
-                    customer.append(s)
+            found: list[tuple[str, Sentence, float]] = []
+            every = _all_sentences(doc, passage)
+            for k, s in enumerate(every):
+                prev = every[k - 1] if k else None
+                joins = prev is not None and "\n" not in doc.text[prev.end:s.start]
+                after = joins and bool(found) and found[-1][1].end == prev.end   # type: ignore[union-attr]
+                if not MIN_WORDS <= len(s.text.split()) <= MAX_WORDS:
+                    kind = "none"
+                else:
+                    kind, confidence, _ = cues.classify(s.text, passage.voice.value)
+                fragment = passage.voice is not Voice.notes and leans_back(s.text)
+                if kind == "none":
+                    if passage.voice is Voice.customer and MIN_WORDS <= len(s.text.split()) <= MAX_WORDS:
+                        customer.append(s)
+                    continue
+                if joins and fragment and self._fits(doc, prev, s):  # type: ignore[arg-type]
+                    if not after:
+                        s = self._span(doc, prev, s)  # type: ignore[arg-type]
+                    elif found[-1][0] == kind:
+                        # The sentence before is evidence of the same kind: the fragment completes that item.
+                        _, ps, pc = found.pop()
+                        s, confidence = self._span(doc, ps, s), max(pc, confidence)
+                    # (before it, evidence of another kind: two points, two items; the fragment stays alone)
+                found.append((kind, s, confidence))
+            items.extend(self._draft(kind, s, confidence) for kind, s, confidence in found)
         if not items and customer:
             items.append(self._customer_request(customer))
         return items
+
+    @staticmethod
+    def _fits(doc: Document, first: Sentence, last: Sentence) -> bool:
+        return len(doc.text[first.start:last.end].split()) <= _JOIN_MAX_WORDS
+
+    @staticmethod
+    def _span(doc: Document, first: Sentence, last: Sentence) -> Sentence:
+        return Sentence(first.passage, first.start, last.end, doc.text[first.start:last.end])
 
     def _customer_request(self, candidates: list[Sentence]) -> DraftEvidence:
         """A ticket or survey answer is feedback even without a cue word: keep its main sentence.
