@@ -21,6 +21,10 @@ def _done(deps: Deps, run_id: str) -> set[str]:
 
 def dispatch(state: RunState, deps: Deps) -> list[Send] | str:
     """One extract task per batch of documents not finished yet (finished ones are on disk)."""
+    from segscribe.store.vector_store import release_index
+
+    # The run is done with the vector store once indexed (no later stage searches it): free its memory.
+    release_index(deps.workspace)
     done = _done(deps, state["run_id"])
     todo = [d for d in state.get("doc_ids", []) if d not in done]
     if not todo:
