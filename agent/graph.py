@@ -6,7 +6,11 @@ load -> index -> extract (fan out over documents) -> verify -> findings -> theme
 
 from __future__ import annotations
 
-from functools import partial
+import contextlib
+import ctypes
+import gc
+from collections.abc import Callable
+from functools import partial, wraps
 from pathlib import Path
 from typing import Any
 
@@ -20,18 +24,39 @@ from segscribe.state import RunInput, RunOutput, RunState
 STAGES = ("load", "index", "extract", "verify", "findings", "themes", "segment", "draft", "score", "report")
 
 
+def _trim_heap() -> None:
+    """Hand the heap pages a stage freed back to the system (glibc keeps them otherwise, and every later stage
+    then starts from the earlier stages' high-water mark)."""
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to trim this way
+        ctypes.CDLL(None).malloc_trim(0)
+
+
+def _stage(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """A whole-run stage whose freed memory is returned to the system when it ends."""
+
+    @wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            _trim_heap()
+
+    return run
+
+
 def build_graph(deps: Deps, checkpointer: Any = None) -> Any:
     g = StateGraph(RunState, input_schema=RunInput, output_schema=RunOutput)
-    g.add_node("load", partial(load.load, deps=deps))
-    g.add_node("index", partial(index.index, deps=deps))
-    g.add_node("extract", partial(extract.extract, deps=deps))
-    g.add_node("verify", partial(verify.verify, deps=deps))
-    g.add_node("findings", partial(findings.findings, deps=deps))
-    g.add_node("themes", partial(themes.themes, deps=deps))
-    g.add_node("segment", partial(segment.segment, deps=deps))
-    g.add_node("draft", partial(draft.draft, deps=deps))
-    g.add_node("score", partial(score.score, deps=deps))
-    g.add_node("report", partial(report.report, deps=deps))
+    g.add_node("load", _stage(partial(load.load, deps=deps)))
+    g.add_node("index", _stage(partial(index.index, deps=deps)))
+    g.add_node("extract", partial(extract.extract, deps=deps))  # many small tasks: trimmed once, in verify's wrapper
+    g.add_node("verify", _stage(partial(verify.verify, deps=deps)))
+    g.add_node("findings", _stage(partial(findings.findings, deps=deps)))
+    g.add_node("themes", _stage(partial(themes.themes, deps=deps)))
+    g.add_node("segment", _stage(partial(segment.segment, deps=deps)))
+    g.add_node("draft", _stage(partial(draft.draft, deps=deps)))
+    g.add_node("score", _stage(partial(score.score, deps=deps)))
+    g.add_node("report", _stage(partial(report.report, deps=deps)))
     g.add_edge(START, "load")
     g.add_edge("load", "index")
     g.add_conditional_edges("index", partial(extract.dispatch, deps=deps), ["extract", "verify"])

@@ -20,6 +20,7 @@ class RunInput(TypedDict, total=False):
 class RunState(RunInput, total=False):
     doc_ids: list[str]
     extracted: Annotated[list[str], operator.add]
+    """No longer written (extract's output is on disk); declared so that checkpoints of older runs still load."""
     stages: Annotated[list[str], operator.add]
     stats: Annotated[dict[str, Any], merge_dicts]
     report_path: str

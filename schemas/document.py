@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
 
@@ -124,7 +125,7 @@ class Document(BaseModel):
 
         A `session` or `participant_id` from metadata, else the document itself (one ticket, one row).
         """
-        return str(self.metadata.get("session") or self.metadata.get("participant_id") or self.id)
+        return session_key(self.id, self.metadata)
 
     def evidence_passages(self) -> list[Passage]:
         """Passages that can become evidence: participant or customer words, and the note-taker's notes."""
@@ -136,3 +137,8 @@ class Document(BaseModel):
             if p.start <= start and end <= p.end:
                 return p
         return None
+
+
+def session_key(doc_id: str, metadata: Mapping[str, Any]) -> str:
+    """The session of a document with this id and metadata (see `Document.session`)."""
+    return str(metadata.get("session") or metadata.get("participant_id") or doc_id)

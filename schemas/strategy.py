@@ -205,6 +205,8 @@ class StrategyReport(_M):
     data_gaps: list[DataGap] = Field(default_factory=list)
     """Data requirements and gaps."""
     evidence: list[dict[str, Any]] = Field(default_factory=list)
-    """Every evidence item referenced (model_dump of segscribe.schemas.evidence items)."""
+    """Every evidence item the report cites (model_dump of segscribe.schemas.evidence items): a list of evidence
+    ids is cited up to its first few items and the rest counted (`segscribe.report.citing`); every item of the
+    run is in its evidence.jsonl."""
     sources: list[CitedSource] = Field(default_factory=list)
-    """Documents cited anywhere in the report."""
+    """Documents of the cited evidence, with their text."""

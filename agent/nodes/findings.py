@@ -17,20 +17,21 @@ def findings(state: RunState, deps: Deps) -> dict[str, Any]:
     t0 = time.perf_counter()
     run = deps.run_dir(state["run_id"])
     evidence = run.read(A.EVIDENCE)
-    docs = {d.id: d for d in deps.workspace.documents(ids=state.get("doc_ids", []))}
-    found = build_findings(evidence, docs, deps.embedder.embed, min_sessions=deps.options.min_sessions,
+    # Grouping needs each document's session only, not its text and passages (94,700 documents at 100k tickets).
+    sessions = deps.workspace.sessions(state.get("doc_ids", []))
+    found = build_findings(evidence, sessions, deps.embedder.embed, min_sessions=deps.options.min_sessions,
                            seed=deps.options.seed)
     notes: list[dict[str, str]] = []
     if deps.chat is not None and found:
         from segscribe.pipeline.findings_llm import state_findings
         from segscribe.redact import document_names, speaker_names
 
+        docs = {d.id: d for d in deps.workspace.documents(ids=state.get("doc_ids", []))}
         names = sorted({n for d in docs.values() for n in [*document_names(d), *speaker_names(d)]})
         found, notes = state_findings(found, {e.id: e for e in evidence}, deps.chat, deps.embedder.embed,
                                       names=names, redact=deps.options.redact, max_reasks=deps.options.max_reasks)
     run.write(A.FINDINGS, found)
     run.write(A.FINDINGS_KEPT_BACK, notes)
-    return {"stages": ["findings"], "stats": {"findings": len(found), "sessions": len({d.session for d in
-                                                                                        docs.values()}),
+    return {"stages": ["findings"], "stats": {"findings": len(found), "sessions": len(set(sessions.values())),
                                                "finding_statements_kept_back": len(notes),
                                                "time_findings": round(time.perf_counter() - t0, 3)}}

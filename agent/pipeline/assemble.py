@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, Literal
 
 from segscribe import artifacts as A
 from segscribe.artifacts import RunDir
+from segscribe.report.citing import cited_ids
 from segscribe.schemas.document import Document
 from segscribe.schemas.evidence import EvidenceBase
 from segscribe.schemas.persona import Persona
@@ -16,35 +17,17 @@ from segscribe.schemas.segment import SegmentsResult
 from segscribe.schemas.strategy import Basis, CitedSource, Statement, StrategyReport, StudySummary
 from segscribe.store.workspace import Workspace
 
+DOC_CHUNK = 500  # documents read at a time for the study summary
 
-def _sources(docs: dict[str, Document], ids: set[str]) -> list[CitedSource]:
+
+def _sources(workspace: Workspace, ids: set[str]) -> list[CitedSource]:
     out = []
-    for doc_id in sorted(ids):
-        d = docs.get(doc_id)
-        if d is None:
-            continue
+    for d in workspace.documents(ids=ids):
         out.append(CitedSource(
             doc_id=d.id, title=d.title, kind=d.kind.value, source=d.source, text=d.text,
             passages=[{"id": p.id, "speaker": p.speaker, "role": p.role.value, "voice": p.voice.value,
                        "start": p.start, "end": p.end, "timestamp": p.timestamp} for p in d.passages]))
     return out
-
-
-def _cited_ids(personas: list[Persona], extra: list[Any]) -> set[str]:
-    ids = {q.evidence_id for p in personas for q in p.quotes}
-    ids |= {i for p in personas for f in p.claim_fields().values() for c in f.claims for i in c.evidence_ids}
-    for obj in extra:
-        dumped = obj.model_dump() if hasattr(obj, "model_dump") else obj
-        stack = [dumped]
-        while stack:
-            cur = stack.pop()
-            if isinstance(cur, dict):
-                if isinstance(cur.get("evidence_ids"), list):
-                    ids |= set(cur["evidence_ids"])
-                stack.extend(cur.values())
-            elif isinstance(cur, list):
-                stack.extend(cur)
-    return ids
 
 
 def _model_description(segs: SegmentsResult, scoring: ScoringResult | None) -> list[Statement]:
@@ -67,20 +50,36 @@ def _model_description(segs: SegmentsResult, scoring: ScoringResult | None) -> l
 
 
 def study_summary(run: RunDir, workspace: Workspace, evidence_count: int, tables: bool) -> StudySummary:
-    """Real counts of what the run read: sessions, documents by kind, voices, duplicates, failed files."""
+    """Real counts of what the run read: sessions, documents by kind, voices, duplicates, failed files.
+
+    Documents are read a chunk at a time and only counted: a 100k-ticket run never holds them all.
+    """
     from segscribe.ingest.service import voice_shares
 
     inputs = run.read(A.INPUTS)
-    docs = workspace.documents(ids=list(inputs))
+    ids = sorted(inputs)
+    kinds: Counter[str] = Counter()
+    sessions: set[str] = set()
+    files: set[str] = set()
+
+    def counted() -> Iterator[Document]:
+        for b in range(0, len(ids), DOC_CHUNK):
+            for d in workspace.documents(ids=ids[b : b + DOC_CHUNK]):
+                kinds[d.kind.value] += 1
+                files.add(d.source.split("#")[0])
+                if d.evidence_passages():
+                    sessions.add(d.session)
+                yield d
+
+    voices = voice_shares(counted())
     ingest = run.read(A.INGEST)
-    usable = [d for d in docs if d.evidence_passages()]
     duplicates = [{"document": str(d.get("document", "")), "kept": str(d.get("kept", "")),
                    "similarity": str(d.get("similarity", "")), "file": f.path}
                   for f in ingest.files for d in f.duplicates]
     return StudySummary(
-        sessions=len({d.session for d in usable}), documents=dict(sorted(Counter(d.kind.value for d in docs).items())),
-        files=len(ingest.files) or len({d.source.split("#")[0] for d in docs}), evidence=evidence_count,
-        voices=voice_shares(docs), duplicates=duplicates,
+        sessions=len(sessions), documents=dict(sorted(kinds.items())),
+        files=len(ingest.files) or len(files), evidence=evidence_count,
+        voices=voices, duplicates=duplicates,
         failed=[{"path": f.path, "reason": f.reason or "failed"} for f in ingest.failed],
         warnings=[w for f in ingest.files for w in f.warnings], tables=tables)
 
@@ -126,7 +125,6 @@ def assemble_report(run: RunDir, workspace: Workspace, *, title: str | None, pro
         p.tier = tiers.get(p.segment)
     groups = segs.group(evidence)
     profiles = seg.segments if seg else []
-    docs = {d.id: d for d in workspace.documents(ids={e.doc_id for e in evidence})}
     study = study_summary(run, workspace, len(evidence), tables=segs.table is not None)
     kind: Literal["research", "strategy"] = "strategy" if study.tables else "research"
     base = seg.base if seg else {}
@@ -138,7 +136,9 @@ def assemble_report(run: RunDir, workspace: Workspace, *, title: str | None, pro
         migrations = targeting.migration_pathways(profiles, base)
         kpis = targeting.kpis(profiles, base)
         roadmap = plan.roadmap(scoring)
+        docs = {d.id: d for d in workspace.documents(ids={e.doc_id for e in evidence})}
         gaps = plan.data_gaps(profiles, groups, docs, seg.validation if seg else None, personas=personas)
+        del docs
         summary = research.executive_summary(study, findings)[1:] + plan.executive_summary(
             profiles, scoring, themes, base=base, evidence_by_segment=groups)
     else:
@@ -150,12 +150,8 @@ def assemble_report(run: RunDir, workspace: Workspace, *, title: str | None, pro
     for t in themes:
         counts = Counter(seg_of[i] for i in t.evidence_ids if i in seg_of)
         theme_by_segment[t.id] = dict(sorted(counts.items()))
-    cited = _cited_ids(personas, [*targeting_rows, *migrations, *summary, *themes, *jobs, *recs, *questions])
-    cited |= {t.representative_id for t in themes if t.representative_id}
-    cited |= {i for f in findings for i in [*f.evidence_ids, *f.counter_evidence_ids]}
-    cited_items: list[EvidenceBase] = [by_id[i] for i in sorted(cited) if i in by_id]
     heading = "Research findings" if kind == "research" else "Segmentation strategy"
-    return StrategyReport(
+    report = StrategyReport(
         title=f"{heading}: {title or 'research study'}", kind=kind, study=study, findings=findings, jobs=jobs,
         recommendations=recs, open_questions=questions, personas_note=_personas_note(personas, segs, evidence),
         run_id=run.run_id, provider=provider,
@@ -165,7 +161,11 @@ def assemble_report(run: RunDir, workspace: Workspace, *, title: str | None, pro
         segmentation=seg, needs_segmentation=segs.needs if segs.primary == "table" else None,
         scoring=scoring if kind == "strategy" else None, themes=themes, theme_by_segment=theme_by_segment,
         personas=personas, targeting=targeting_rows, migrations=migrations, kpis=kpis, roadmap=roadmap,
-        data_gaps=gaps, evidence=[e.model_dump(mode="json") for e in cited_items],
-        sources=_sources(docs, {e.doc_id for e in cited_items}),
-        curation=cur.notes if cur else [], rejected=cur.rejected if cur else {},
+        data_gaps=gaps, curation=cur.notes if cur else [], rejected=cur.rejected if cur else {},
     )
+    # The report holds what its renderers cite (the first items of each list; the rest are counted and are in
+    # evidence.jsonl), and the source text of only those items' documents.
+    cited_items = [by_id[i] for i in sorted(cited_ids(report)) if i in by_id]
+    report.evidence = [e.model_dump(mode="json") for e in cited_items]
+    report.sources = _sources(workspace, {e.doc_id for e in cited_items})
+    return report

@@ -91,14 +91,18 @@ def _ordered_support(members: list[int], vecs: np.ndarray, items: Sequence[Evide
                                                                  -round(float(vecs[i] @ centre), 6), items[i].id))]
 
 
-def build_findings(evidence: Sequence[EvidenceBase], docs: Mapping[str, Document], embed: Embed, *,
-                   min_sessions: int = 2, total_sessions: int | None = None, seed: int = 0,
+def build_findings(evidence: Sequence[EvidenceBase], docs: Mapping[str, Document] | Mapping[str, str], embed: Embed,
+                   *, min_sessions: int = 2, total_sessions: int | None = None, seed: int = 0,
                    distance: float = DISTANCE) -> list[Finding]:
-    """Findings from a study's evidence (deterministic, independent of input order)."""
-    items = sorted((e for e in evidence if e.doc_id in docs and not e.addresses_tool), key=lambda e: e.id)
+    """Findings from a study's evidence (deterministic, independent of input order).
+
+    `docs` is the study's documents by id, or only their sessions (id -> `Document.session`, which is all
+    grouping needs: a 100k-ticket run need not hold every document's text for it).
+    """
+    session_of = {k: v if isinstance(v, str) else v.session for k, v in docs.items()}
+    items = sorted((e for e in evidence if e.doc_id in session_of and not e.addresses_tool), key=lambda e: e.id)
     if len(items) < 2:
         return []
-    session_of = {d.id: d.session for d in docs.values()}
     total = total_sessions or len(set(session_of.values()))
     vecs = embed([e.quote for e in items])
     labels = cluster_labels(vecs, distance, seed)
@@ -117,7 +121,8 @@ def _finding(members: list[int], phrases: list[str], items: Sequence[EvidenceBas
     group = [items[i] for i in members]
     sign = sum(polarity(e) for e in group)
     counter = [e.id for e in group if sign and polarity(e) * sign < 0]
-    support = [i for i in _ordered_support(members, vecs, items) if i not in set(counter)]
+    against = set(counter)
+    support = [i for i in _ordered_support(members, vecs, items) if i not in against]
     rep = items[_medoid(members, vecs, items)]
     sessions = {session_of[e.doc_id] for e in group}
     return Finding(

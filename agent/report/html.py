@@ -18,6 +18,7 @@ from html import escape
 from typing import Any
 
 from segscribe.report import charts
+from segscribe.report.citing import CITED_PER_LIST, more_text
 from segscribe.report.markdown import (
     CRITERIA,
     NOT_IN_DATA,
@@ -89,12 +90,16 @@ class _Html:
                 f'data-speaker="{esc(c.speaker)}" title="{esc(c.quote)}">[{c.label}]</a>')
 
     def cites(self, ids: Iterable[str]) -> str:
+        """Citations of a list of evidence ids: the first `CITED_PER_LIST`, then a count of the rest."""
+        unique = list(dict.fromkeys(ids))
         out = []
-        for eid in dict.fromkeys(ids):
+        for eid in unique[:CITED_PER_LIST]:
             c = self.idx.get(eid)
             missing = (f'<span class="cite missing" title="evidence not in this report">[missing evidence: '
                        f"{esc(eid)}]</span>")
             out.append(self.link(c) if c else missing)
+        if len(unique) > CITED_PER_LIST:
+            out.append(f'<span class="muted">({esc(more_text(len(unique) - CITED_PER_LIST))})</span>')
         return " ".join(out)
 
     def stmt(self, st: Statement) -> str:

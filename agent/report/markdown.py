@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from segscribe.report.citing import CITED_PER_LIST, more_text
 from segscribe.schemas.persona import ClaimField, Persona
 from segscribe.schemas.segment import AttributeLift, CriterionResult, Segmentation
 from segscribe.schemas.strategy import Basis, CitedSource, Statement, StrategyReport
@@ -260,10 +261,14 @@ class _Md:
         self.idx = EvidenceIndex(report)
 
     def marks(self, ids: Iterable[str]) -> str:
+        """Citations of a list of evidence ids: the first `CITED_PER_LIST`, then a count of the rest."""
+        unique = list(dict.fromkeys(ids))
         out = []
-        for eid in dict.fromkeys(ids):
+        for eid in unique[:CITED_PER_LIST]:
             cite = self.idx.get(eid)
             out.append(f"[{cite.label}]" if cite else f"\\[missing evidence: {md(eid)}\\]")
+        if len(unique) > CITED_PER_LIST:
+            out.append(f"({more_text(len(unique) - CITED_PER_LIST)})")
         return " ".join(out)
 
     def stmt(self, st: Statement) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from segscribe.report import html
+from segscribe.report.citing import CITED_PER_LIST, more_text
 from segscribe.report.html import _nid, _table, esc, words
 from segscribe.report.markdown import pct
 from segscribe.report.research_md import SHOWN_EVIDENCE, STATEMENT_SOURCE
@@ -20,13 +21,15 @@ def findings(h: _Html) -> str:
     for f in h.r.findings:
         statement = " ".join(f"{esc(p.text)} {h.cites(p.evidence_ids)}" for p in f.parts) or esc(f.statement)
         shown = []
-        for eid in f.evidence_ids[:SHOWN_EVIDENCE]:
+        ids = list(dict.fromkeys(f.evidence_ids))  # quotes of the first few, citations of the next, a count
+        for eid in ids[:SHOWN_EVIDENCE]:
             c = h.idx.get(eid)
             if c is not None:
                 shown.append(f"<li>{words(c)} <span class=\"muted\">— {esc(c.speaker)}</span> {h.link(c)}</li>")
-        more = f.evidence_ids[SHOWN_EVIDENCE:]
-        extra = f"<li>and {len(more)} more: {h.cites(more)}</li>" if more else ""
-        counter = (f'<p class="counter"><strong>Counter-evidence</strong> ({len(f.counter_evidence_ids)}): '
+        more, rest = len(ids) - SHOWN_EVIDENCE, len(ids) - CITED_PER_LIST
+        tail = f' <span class="muted">({esc(more_text(rest))})</span>' if rest > 0 else ""
+        extra = f"<li>and {more:,} more: {h.cites(ids[SHOWN_EVIDENCE:CITED_PER_LIST])}{tail}</li>" if more > 0 else ""
+        counter = (f'<p class="counter"><strong>Counter-evidence</strong> ({len(f.counter_evidence_ids):,}): '
                    f"{h.cites(f.counter_evidence_ids)}</p>") if f.counter_evidence_ids else ""
         out.append(
             f'<article class="finding" id="finding-{esc(f.id)}"><h3>{f.rank}. {esc(f.label)}</h3>'

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from segscribe.report import markdown
+from segscribe.report.citing import CITED_PER_LIST, more_text
 from segscribe.report.markdown import NOT_IN_DATA, _table, md, pct, shown
 
 if TYPE_CHECKING:
@@ -28,15 +29,19 @@ def findings(m: _Md) -> list[str]:
         if not f.parts:
             out.append(md(f.statement))
         out.append("")
-        for eid in f.evidence_ids[:SHOWN_EVIDENCE]:
+        # Quotes of the first few, citations of the next, a count of the rest (as `citing.listed` picks them).
+        ids = list(dict.fromkeys(f.evidence_ids))
+        for eid in ids[:SHOWN_EVIDENCE]:
             c = m.idx.get(eid)
             if c is not None:
                 out.append(f"- {md(shown(c, 240))} — {md(c.speaker)} [{c.label}]")
-        more = len(f.evidence_ids) - SHOWN_EVIDENCE
+        more = len(ids) - SHOWN_EVIDENCE
         if more > 0:
-            out.append(f"- and {more} more: {m.marks(f.evidence_ids[SHOWN_EVIDENCE:])}")
+            rest = len(ids) - CITED_PER_LIST
+            tail = f" ({more_text(rest)})" if rest > 0 else ""
+            out.append(f"- and {more:,} more: {m.marks(ids[SHOWN_EVIDENCE:CITED_PER_LIST])}{tail}")
         if f.counter_evidence_ids:
-            out.append(f"- **Counter-evidence** ({len(f.counter_evidence_ids)}): {m.marks(f.counter_evidence_ids)}")
+            out.append(f"- **Counter-evidence** ({len(f.counter_evidence_ids):,}): {m.marks(f.counter_evidence_ids)}")
         out.append("")
     return out
 

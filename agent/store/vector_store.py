@@ -31,6 +31,18 @@ def open_index(ws: Workspace, *, check: bool = True) -> VectorIndex:
     return index
 
 
+def release_index(ws: Workspace) -> bool:
+    """Let go of the workspace's embedded Chroma store in this process (a server's is not in this process).
+
+    Chroma keeps an opened store, with its vector index in memory, for the life of the process; a run needs it
+    only while indexing. Returns whether one was open."""
+    from segscribe.store.vectors import release_cached_store
+
+    if chroma_url(ws):
+        return False
+    return release_cached_store(str(ws.chroma_path))
+
+
 def _where(index: VectorIndex, ws: Workspace) -> str:
     # A read-only workspace queries a private copy of its own folder: that is still the embedded store.
     embedded = index.where == str(ws.chroma_path) or (ws.read_only and not chroma_url(ws))
@@ -62,4 +74,4 @@ def adopt(ws: Workspace, index: VectorIndex) -> None:
     ws.set_kv(MARKER, {"where": _where(index, ws), "collection": index.collection_id})
 
 
-__all__ = ["VectorStoreError", "adopt", "chroma_url", "open_index", "verify"]
+__all__ = ["VectorStoreError", "adopt", "chroma_url", "open_index", "release_index", "verify"]

@@ -98,6 +98,24 @@ def _forget_cached_store(path: str) -> None:
         pass
 
 
+def release_cached_store(path: str) -> bool:
+    """Stop the embedded store Chroma keeps for this folder, freeing its in-memory segments (the HNSW index of
+    every indexed window: hundreds of MB at 100k tickets). The files stay; the next open reads them again.
+
+    Returns whether there was one to stop."""
+    try:
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        system = SharedSystemClient._identifier_to_system.pop(path, None)
+        SharedSystemClient._identifier_to_refcount.pop(path, None)
+    except (ImportError, AttributeError):  # another chromadb layout: nothing cached the way we know
+        return False
+    if system is None:
+        return False
+    system.stop()
+    return True
+
+
 class VectorIndex:
     """Passage windows in Chroma: embedded under the workspace, or a Chroma server given by URL.
 

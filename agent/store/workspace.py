@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from segscribe.config import Settings, load_settings
 from segscribe.errors import WorkspaceError
-from segscribe.schemas.document import Document, Passage
+from segscribe.schemas.document import Document, Passage, session_key
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -346,9 +346,23 @@ class Workspace:
         with self.connect() as con:
             return [r[0] for r in con.execute(q + " ORDER BY id", args)]
 
-    def texts(self) -> dict[str, str]:
+    def texts(self, ids: Iterable[str] | None = None) -> dict[str, str]:
+        """Document id -> canonical text: every document's, or only those of `ids` (a chunk at a time)."""
         with self.connect() as con:
-            return dict(con.execute("SELECT id, text FROM documents").fetchall())
+            if ids is None:
+                return dict(con.execute("SELECT id, text FROM documents").fetchall())
+            wanted = sorted(set(ids))
+            return {r[0]: r[1] for b in range(0, len(wanted), 500) for r in con.execute(
+                f"SELECT id, text FROM documents WHERE id IN ({','.join('?' * len(wanted[b:b + 500]))})",
+                wanted[b : b + 500])}
+
+    def sessions(self, ids: Iterable[str]) -> dict[str, str]:
+        """Document id -> its session (`Document.session`) for the given ids, without loading texts or passages."""
+        wanted = sorted(set(ids))
+        with self.connect() as con:
+            return {r[0]: session_key(r[0], json.loads(r[1])) for b in range(0, len(wanted), 500)
+                    for r in con.execute(f"SELECT id, metadata FROM documents WHERE id IN "
+                                         f"({','.join('?' * len(wanted[b:b + 500]))})", wanted[b : b + 500])}
 
     def unindexed_ids(self) -> list[str]:
         with self.connect() as con:

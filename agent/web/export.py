@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from segscribe.curation import Curated
+from segscribe.report.citing import cited_ids
 from segscribe.schemas.document import VERBATIM_VOICES
 from segscribe.schemas.strategy import CitedSource, StrategyReport
 from segscribe.web import data
@@ -69,8 +70,9 @@ def curated_report(request: Request, run: data.RunData, cur: Curated) -> Strateg
     dumped = _strip_ids(rep.model_dump(mode="json"), set(cur.rejected))
     dumped["evidence"] = [e for e in dumped["evidence"] if e["id"] not in cur.rejected]
     have = {e["id"] for e in dumped["evidence"]}
-    need = {q.evidence_id for p in cur.personas for q in p.quotes}
-    need |= {t.representative_id for t in cur.themes if t.representative_id}
+    # What the curated sections cite that the report did not (pinned quotes, merged themes' representatives,
+    # the next items of a list that lost rejected ones), from the run's evidence.
+    need = cited_ids(StrategyReport.model_validate({**dumped, "evidence": [], "sources": []}))
     extra = [run.evidence_by_id[i] for i in sorted(need - have) if i in run.evidence_by_id]
     dumped["evidence"] += [e.model_dump(mode="json") for e in extra]
     have_docs = {s["doc_id"] for s in dumped["sources"]}
