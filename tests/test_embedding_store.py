@@ -113,3 +113,14 @@ def test_a_run_embeds_each_text_once_and_a_rerun_embeds_nothing(tmp_path: Path, 
     fresh_out = {name: json.loads((fresh_ws.runs_path / fresh.run_id / name).read_text(encoding="utf-8"))
                  for name in ("themes.json", "findings.json", "segments.json")}
     assert fresh_out == outputs(first.run_id)
+
+
+def test_minilm_vectors_do_not_depend_on_how_texts_are_batched(embedder) -> None:
+    from segscribe.embed.onnx_minilm import MiniLMEmbedder
+
+    texts = ["short", "a somewhat longer sentence about a refund that never arrived",
+             " ".join(["word"] * 300), "", "short", "Ünïcödé text, with émojis 🙂 and numbers 12345."]
+    small = MiniLMEmbedder(batch_size=2)
+    big = embedder.embed(texts)
+    assert small.embed(texts).tobytes() == big.tobytes()
+    assert np.allclose(np.linalg.norm(big, axis=1), 1.0, atol=1e-5)
