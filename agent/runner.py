@@ -137,13 +137,13 @@ def run_pipeline(ws: Workspace, opts: RunOptions, progress: Progress | None = No
 
     `stop_after` ends the run after that stage (its record says `stopped`); resuming it later continues.
     """
-    from segscribe.embed import CachedEmbedder, default_embedder
     from segscribe.graph import STAGES, build_graph, sqlite_checkpointer
+    from segscribe.ingest.indexer import stored_embedder
 
     if stop_after is not None and stop_after not in STAGES:
         raise UsageError(f"unknown stage {stop_after!r}; stages are {', '.join(STAGES)}")
     run_id, opts = _options(ws, opts, resume, run_id)  # run_id: a new run named up front (the web app)
-    emb = CachedEmbedder(embedder or default_embedder())
+    emb = stored_embedder(ws, embedder)  # vectors computed once per workspace: by the index, for evidence, on re-runs
     extractor, chat = make_extractor(opts.provider, opts.base_url, opts.redact, emb, opts.record, opts.replay,
                                      ws=ws, cache=opts.cache, batch=opts.batch,
                                      max_output_tokens=opts.max_output_tokens)

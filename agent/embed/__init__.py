@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -47,12 +47,38 @@ def memoise(embed: Callable[[list[str]], np.ndarray], max_items: int = 200_000) 
     return run
 
 
+class VectorStore(Protocol):
+    """Vectors already computed, by text (the workspace's `store.embeddings.EmbeddingStore`)."""
+
+    def get(self, texts: Sequence[str]) -> dict[str, np.ndarray]: ...
+
+    def put(self, items: Iterable[tuple[str, np.ndarray]]) -> None: ...
+
+
 class CachedEmbedder:
     """An Embedder that memoises by text for one run: extraction, themes, segments and personas embed the
-    same quotes."""
+    same quotes. With a `store`, a text the workspace has embedded before (a passage window while indexing,
+    or any text in an earlier run) is read from it instead of run through the model, and what the model
+    computes is stored."""
 
-    def __init__(self, inner: Embedder) -> None:
+    def __init__(self, inner: Embedder, store: VectorStore | None = None, max_items: int = 200_000) -> None:
         self.inner = inner
+        self.store = store
         self.model_id = inner.model_id
         self.dim = inner.dim
-        self.embed = memoise(inner.embed)
+        self.embed = memoise(self.embed_stored, max_items=max_items)
+
+    def embed_stored(self, texts: list[str]) -> np.ndarray:
+        """Each distinct text once: from the store when it has it, else from the model (and then stored).
+        Keeps nothing in memory (the indexer passes every window of a run through here)."""
+        if not texts:
+            return self.inner.embed([])
+        distinct = list(dict.fromkeys(texts))
+        found = self.store.get(distinct) if self.store is not None else {}
+        missing = [t for t in distinct if t not in found]
+        if missing:
+            computed = list(zip(missing, self.inner.embed(missing), strict=True))
+            if self.store is not None:
+                self.store.put(computed)
+            found.update(computed)
+        return np.vstack([found[t] for t in texts]).astype(np.float32, copy=False)

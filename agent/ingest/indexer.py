@@ -12,7 +12,6 @@ from segscribe.store.workspace import Workspace
 EMBED_CHUNK = 1024  # windows embedded per call; also bounds what is held in memory
 DOC_CHUNK = 500  # documents loaded from the database at a time
 DEFAULT_INDEX_ROLES = ("participant", "customer")
-INDEX_CACHE = 20_000  # distinct window texts remembered while indexing (repeated subject lines embed once)
 
 Progress = Callable[[str, int, int], None]
 InFlight = tuple[Future[None], list[str], int]
@@ -34,7 +33,6 @@ def index_pending(ws: Workspace, stale_ids: list[str], progress: Progress | None
 
 def _index_pending(ws: Workspace, stale_ids: list[str], progress: Progress | None,
                    embedder: Any, roles: tuple[str, ...] | None) -> tuple[int, int]:
-    from segscribe.embed import default_embedder, memoise
     from segscribe.store.vector_store import open_index
 
     pending = ws.unindexed_ids()
@@ -45,11 +43,12 @@ def _index_pending(ws: Workspace, stale_ids: list[str], progress: Progress | Non
     index.delete_documents(set(stale_ids) | set(pending))
     if not pending:
         return 0, 0
-    emb = embedder or default_embedder()
+    emb = stored_embedder(ws, embedder)
     ws.set_kv("embedder", {"model_id": emb.model_id, "dim": emb.dim})
-    # Not the run's cache (CachedEmbedder.inner): every window of a run passes through here once, and that
-    # cache would keep all their vectors in memory until the run ends. A bounded one still spares repeats.
-    embed = memoise(getattr(emb, "inner", emb).embed, max_items=INDEX_CACHE)
+    # Through the workspace's stored vectors, not the run's memo: every window of a run passes through here
+    # once, and the memo would keep all their vectors in memory until the run ends. A text embedded before
+    # (a repeated subject line, an earlier ingest of the same text) is read back, not embedded again.
+    embed = emb.embed_stored
     n_windows = done = 0
     # Chroma writes run on one background thread while the next chunk is embedded; a chunk's
     # documents are marked indexed only after its vectors are written.
@@ -63,6 +62,17 @@ def _index_pending(ws: Workspace, stale_ids: list[str], progress: Progress | Non
         if in_flight is not None:
             done, n_windows = _finish(ws, in_flight, done, n_windows, len(pending), progress)
     return done, n_windows
+
+
+def stored_embedder(ws: Workspace, embedder: Any = None) -> Any:
+    """`embedder` (default: the bundled model) reading and writing the vectors stored in `ws`."""
+    from segscribe.embed import CachedEmbedder, default_embedder
+    from segscribe.store.embeddings import EmbeddingStore
+
+    if isinstance(embedder, CachedEmbedder) and embedder.store is not None:
+        return embedder
+    inner = embedder.inner if isinstance(embedder, CachedEmbedder) else embedder or default_embedder()
+    return CachedEmbedder(inner, EmbeddingStore(ws, inner.model_id, inner.dim))
 
 
 def reindex(ws: Workspace, progress: Progress | None = None, embedder: Any = None,
