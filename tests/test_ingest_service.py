@@ -130,6 +130,7 @@ def test_cli_ingest_status_search_json(tmp_path: Path) -> None:
     assert summary["counts"] == {"failed": 1, "ingested": 2, "metadata": 1}
     res = runner.invoke(app, ["-w", ws, "status", "--json"])
     assert res.exit_code == 0 and json.loads(res.stdout)["documents"] == {"interview": 2}
+    assert json.loads(res.stdout)["stored_vectors"] > 0  # each indexed window's vector is kept
     res = runner.invoke(app, ["-w", ws, "search", "shoebox receipts", "-k", "1", "--json"])
     assert res.exit_code == 0 and "shoebox" in json.loads(res.stdout)[0]["text"]
     res = runner.invoke(app, ["status", "--workspace", str(tmp_path / "missing")])

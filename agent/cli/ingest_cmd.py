@@ -32,7 +32,7 @@ def status(workspace: WorkspaceOpt = None, json_out: JsonOpt = False) -> None:
     typer.echo(f"passages:  {st['passages']} ({roles})")
     typer.echo(f"metadata records: {st['metadata_records']}; not yet indexed: {st['unindexed_documents']}")
     emb = st["embedder"]
-    typer.echo(f"embedder:  {emb['model_id'] if emb else 'none yet'}")
+    typer.echo(f"embedder:  {emb['model_id'] if emb else 'none yet'}; vectors stored: {st['stored_vectors']}")
     last = st["last_run"]
     typer.echo(f"last run:  {last['id'] + ' (' + last['status'] + ')' if last else 'none'}")
 

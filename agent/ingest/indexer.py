@@ -72,7 +72,8 @@ def stored_embedder(ws: Workspace, embedder: Any = None) -> Any:
     if isinstance(embedder, CachedEmbedder) and embedder.store is not None:
         return embedder
     inner = embedder.inner if isinstance(embedder, CachedEmbedder) else embedder or default_embedder()
-    return CachedEmbedder(inner, EmbeddingStore(ws, inner.model_id, inner.dim))
+    # Keyed by the weights' version where the embedder names one, so new weights never reuse old vectors.
+    return CachedEmbedder(inner, EmbeddingStore(ws, getattr(inner, "model_key", inner.model_id), inner.dim))
 
 
 def reindex(ws: Workspace, progress: Progress | None = None, embedder: Any = None,

@@ -433,6 +433,10 @@ class Workspace:
             last = con.execute("SELECT id, status, provider, started_at, finished_at FROM runs "
                                "ORDER BY started_at DESC LIMIT 1").fetchone()
             n_meta = con.execute("SELECT COUNT(*) FROM metadata_records").fetchone()[0]
+            # Vectors kept so that no text is embedded twice (segscribe.store.embeddings; the table appears
+            # with the first embedding).
+            stored = con.execute("SELECT COUNT(*) FROM sqlite_master WHERE name = 'embeddings'").fetchone()[0] and \
+                con.execute("SELECT COUNT(*) FROM embeddings").fetchone()[0]
         return {
             "workspace": str(self.root),
             "documents": by_kind,
@@ -443,6 +447,7 @@ class Workspace:
             "unindexed_documents": unindexed,
             "metadata_records": n_meta,
             "embedder": self.get_kv("embedder"),
+            "stored_vectors": int(stored),
             "last_run": dict(zip(("id", "status", "provider", "started_at", "finished_at"), last, strict=True))
             if last else None,
         }
