@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Draw the units of the second kind/voice development sample (kinds_dev2.jsonl) from the shared data.
 
-Same unit splitting as the evaluation sample's sampler (/work/staging/labels/sample.py, copied below), a
+Same unit splitting as the evaluation sample's sampler (kept outside the repository; copied below), a
 different seed, and no unit whose span overlaps a unit of kinds_sample.jsonl or kinds_dev.jsonl (only their
 source/start/end are read, to exclude them). Mix: ~200 units from the three research studies' notes (all
 voices, no content filtering; ~67 per study, spread over the study's files in proportion to their unit counts,
