@@ -58,6 +58,11 @@ def sessions_saying(said: list[list[str]], kind_of: Any = None) -> tuple[dict[st
     return docs, items
 
 
+def sessions_of(docs: dict[str, Document]) -> dict[str, str]:
+    """Document id -> session, what `build_findings` groups by."""
+    return {d.id: d.session for d in docs.values()}
+
+
 #: A short interview with PII and an injection attempt, used by provider and pipeline tests.
 ANN_TURNS = [
     ("Interviewer", Role.interviewer, "Thanks for joining, Ann. Tell me how reporting works for you."),

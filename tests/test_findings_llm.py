@@ -22,7 +22,7 @@ SAID = [
 @pytest.fixture(scope="module")
 def study(embedder) -> tuple[Any, dict[str, Any]]:
     docs, items = factories.sessions_saying([[words] for words in SAID])
-    found = build_findings(items, docs, embedder.embed)
+    found = build_findings(items, factories.sessions_of(docs), embedder.embed)
     assert len(found) == 1 and found[0].coverage.sessions == 3
     return found, {e.id: e for e in items}
 

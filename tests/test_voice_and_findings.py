@@ -108,7 +108,7 @@ def study(embedder: Any) -> tuple[list[Any], dict[str, Any], list[Any]]:
             ["Changing the time of the visit was easy, I found it right away and it was clear."]]
     docs, items = factories.sessions_saying(
         said, kind_of=lambda i: EvidenceKind.pain if i < 3 else EvidenceKind.observation)
-    return build_findings(items, docs, embedder.embed), docs, items
+    return build_findings(items, factories.sessions_of(docs), embedder.embed), docs, items
 
 
 def test_a_finding_needs_two_sessions_and_says_its_coverage(study: Any) -> None:
@@ -131,7 +131,7 @@ def test_the_opposite_view_in_the_group_is_counter_evidence(study: Any) -> None:
 
 def test_findings_do_not_depend_on_input_order(study: Any, embedder: Any) -> None:
     found, docs, items = study
-    again = build_findings(list(reversed(items)), docs, embedder.embed)
+    again = build_findings(list(reversed(items)), factories.sessions_of(docs), embedder.embed)
     assert [f.model_dump() for f in again] == [f.model_dump() for f in found]
 
 

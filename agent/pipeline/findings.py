@@ -16,7 +16,6 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 
 from segscribe.pipeline.keyphrases import label_groups, label_text
-from segscribe.schemas.document import Document
 from segscribe.schemas.evidence import EvidenceBase
 from segscribe.schemas.finding import Coverage, Finding, StatementPart
 
@@ -91,15 +90,14 @@ def _ordered_support(members: list[int], vecs: np.ndarray, items: Sequence[Evide
                                                                  -round(float(vecs[i] @ centre), 6), items[i].id))]
 
 
-def build_findings(evidence: Sequence[EvidenceBase], docs: Mapping[str, Document] | Mapping[str, str], embed: Embed,
-                   *, min_sessions: int = 2, total_sessions: int | None = None, seed: int = 0,
+def build_findings(evidence: Sequence[EvidenceBase], session_of: Mapping[str, str], embed: Embed, *,
+                   min_sessions: int = 2, total_sessions: int | None = None, seed: int = 0,
                    distance: float = DISTANCE) -> list[Finding]:
     """Findings from a study's evidence (deterministic, independent of input order).
 
-    `docs` is the study's documents by id, or only their sessions (id -> `Document.session`, which is all
-    grouping needs: a 100k-ticket run need not hold every document's text for it).
+    `session_of` maps the study's document ids to their `Document.session`: all grouping needs (a 100k-ticket
+    run need not hold every document's text for it; `Workspace.sessions` reads just that).
     """
-    session_of = {k: v if isinstance(v, str) else v.session for k, v in docs.items()}
     items = sorted((e for e in evidence if e.doc_id in session_of and not e.addresses_tool), key=lambda e: e.id)
     if len(items) < 2:
         return []
