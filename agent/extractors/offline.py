@@ -120,21 +120,19 @@ class OfflineExtractor:
             found: list[tuple[str, Sentence, float]] = []
             every = _all_sentences(doc, passage)
             for k, s in enumerate(every):
-                prev = every[k - 1] if k else None
-                joins = prev is not None and "\n" not in doc.text[prev.end:s.start]
-                after = joins and bool(found) and found[-1][1].end == prev.end   # type: ignore[union-attr]
-                if not MIN_WORDS <= len(s.text.split()) <= MAX_WORDS:
-                    kind = "none"
-                else:
+                # The sentence before, when it is in the same paragraph (a new line is a new point).
+                prev = every[k - 1] if k and "\n" not in doc.text[every[k - 1].end:s.start] else None
+                kind, confidence = "none", 0.0
+                if MIN_WORDS <= len(s.text.split()) <= MAX_WORDS:
                     kind, confidence, _ = cues.classify(s.text, passage.voice.value)
-                fragment = passage.voice is not Voice.notes and leans_back(s.text)
-                if kind == "none":
-                    if passage.voice is Voice.customer and MIN_WORDS <= len(s.text.split()) <= MAX_WORDS:
+                    if kind == "none" and passage.voice is Voice.customer:
                         customer.append(s)
+                if kind == "none":
                     continue
-                if joins and fragment and self._fits(doc, prev, s):  # type: ignore[arg-type]
-                    if not after:
-                        s = self._span(doc, prev, s)  # type: ignore[arg-type]
+                if prev is not None and passage.voice is not Voice.notes and leans_back(s.text) \
+                        and self._fits(doc, prev, s):
+                    if not (found and found[-1][1].end == prev.end):
+                        s = self._span(doc, prev, s)
                     elif found[-1][0] == kind:
                         # The sentence before is evidence of the same kind: the fragment completes that item.
                         _, ps, pc = found.pop()
