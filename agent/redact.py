@@ -21,7 +21,7 @@ Measured on the labelled sample `evals/datasets/pii_sample.jsonl` by `segscribe.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from segscribe.schemas.document import Document, Role
 
@@ -242,12 +242,19 @@ def speaker_names(doc: Document) -> list[str]:
 
 def document_names(doc: Document) -> list[str]:
     """Person names found in the document's metadata (strings or lists of strings)."""
+    return metadata_names(doc.metadata)
+
+
+def metadata_names(metadata: Mapping[str, object]) -> list[str]:
+    """Person names found in one document's metadata (its `NAME_FIELDS`, strings or lists of strings)."""
     out: list[str] = []
     for key in NAME_FIELDS:
-        value = doc.metadata.get(key)
+        value = metadata.get(key)
         values = value if isinstance(value, list | tuple) else [value]
         out.extend(v for v in values if isinstance(v, str) and v.strip())
     return out
+
+
 class Pseudonyms:
     """Stable stand-ins (`P1`, `E2`...) for identifiers sent to a provider, and the way back."""
 

@@ -103,3 +103,8 @@ def write_tickets(path: Path, rows: list[tuple[str, str, str]]) -> Path:
         w.writerow(["ticket_id", "customer_id", "subject", "description"])
         w.writerows([(tid, cust, "", text) for tid, cust, text in rows])
     return path
+
+
+def metadata_of(docs: dict[str, Document]) -> dict[str, dict[str, object]]:
+    """Document id -> metadata, what persona drafting reads of each document (`Workspace.metadata`)."""
+    return {d.id: dict(d.metadata) for d in docs.values()}

@@ -82,6 +82,27 @@ def test_memoised_embedder_survives_a_full_cache() -> None:
     assert out[:, 0].tolist() == [1.0, 3.0, 4.0] and calls[-1] == ["a", "ccc", "dddd"]
 
 
+def test_memo_does_not_keep_a_call_larger_than_itself() -> None:
+    """A call with more new texts than the memo may hold is computed and returned, and the memo keeps what it
+    had (so a 100k-ticket run's evidence vectors are not all held by the memo)."""
+    from segscribe.embed import memoise
+
+    calls: list[list[str]] = []
+
+    def embed(texts: list[str]) -> np.ndarray:
+        calls.append(texts)
+        return np.array([[float(len(t)), 1.0] for t in texts])
+
+    run = memoise(embed, max_items=3)
+    run(["a"])
+    big = ["bb", "ccc", "dddd", "eeeee"]
+    assert run(big)[:, 0].tolist() == [2.0, 3.0, 4.0, 5.0]
+    n = len(calls)
+    assert run(["a"])[:, 0].tolist() == [1.0] and len(calls) == n  # still memoised
+    run(["bb"])
+    assert len(calls) == n + 1  # the big call's texts were not kept
+
+
 def test_parsimony_prefers_the_smallest_k_close_to_the_best() -> None:
     x, _ = _groups(40, 4)
     keys = [f"e{i:04d}" for i in range(len(x))]

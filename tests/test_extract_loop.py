@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from factories import ann_interview
+from factories import ann_interview, metadata_of
 from segscribe.errors import ProviderError, StructuredOutputError
 from segscribe.extractors.llm import LLMExtractor
 from segscribe.pipeline.extract import extract_document, extract_documents
@@ -66,13 +66,13 @@ def test_persona_drafting_re_asks_an_unusable_reply_and_survives_a_failed_call()
     docs, by_seg = build_corpus()
     cut = StructuredOutputError("reply for draft_persona@1 was cut off at max_tokens=1024 (finish_reason 'length')")
     chat = ScriptedChat([cut, good_draft(by_seg)])
-    personas, drops = draft_personas_llm("Enterprise", by_seg["Enterprise"], docs, chat)
+    personas, drops = draft_personas_llm("Enterprise", by_seg["Enterprise"], metadata_of(docs), chat)
     assert len(personas) == 1 and drops == [] and "could not be used" in chat.history[1].user
 
     never = ScriptedChat([cut, cut, cut])
-    personas, drops = draft_personas_llm("Enterprise", by_seg["Enterprise"], docs, never)
+    personas, drops = draft_personas_llm("Enterprise", by_seg["Enterprise"], metadata_of(docs), never)
     assert personas == [] and "no usable reply" in drops[0]["reason"] and len(never.history) == 3
 
     down = ScriptedChat([ProviderError("Cannot reach the OpenAI-compatible server at http://x/v1")])
-    personas, drops = draft_personas_llm("Enterprise", by_seg["Enterprise"], docs, down)
+    personas, drops = draft_personas_llm("Enterprise", by_seg["Enterprise"], metadata_of(docs), down)
     assert personas == [] and drops[0]["reason"].startswith("provider failed: Cannot reach")

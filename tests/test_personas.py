@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 import factories
+from factories import metadata_of
 from segscribe.evals.metrics import persona_grounding
 from segscribe.pipeline import gate
 from segscribe.pipeline.personas.gate import check_persona
@@ -249,7 +250,7 @@ def profile(name: str) -> SegmentProfile:
 
 def offline(corpus: Any, segment: str, **kw: Any) -> list[Persona]:
     docs, by_seg = corpus
-    return draft_personas_offline(segment, by_seg[segment], docs, embed=toy_embed, **kw)
+    return draft_personas_offline(segment, by_seg[segment], metadata_of(docs), embed=toy_embed, **kw)
 
 
 def all_ids(p: Persona) -> list[str]:
@@ -346,7 +347,7 @@ def test_template_fields(corpus: Any) -> None:
         else e
         for e in by_seg["Enterprise"]
     ]
-    (q,) = draft_personas_offline("Enterprise", named, docs, embed=toy_embed, max_personas=1)
+    (q,) = draft_personas_offline("Enterprise", named, metadata_of(docs), embed=toy_embed, max_personas=1)
     assert [c.text for c in q.tools_alternatives.claims] == ["shared spreadsheet"]
     assert any("five days" in c.text for c in p.success_metrics.claims)
     assert {c.text for c in p.channels.claims} >= {"LinkedIn", "conference"}
@@ -391,11 +392,11 @@ def test_offline_is_deterministic(corpus: Any) -> None:
     again = [
         p.model_dump_json()
         for p in draft_personas_offline(
-            "Enterprise", shuffled, docs, embed=toy_embed, profile=profile("Enterprise")
+            "Enterprise", shuffled, metadata_of(docs), embed=toy_embed, profile=profile("Enterprise")
         )
     ]
     assert first == again
-    assert draft_personas_offline("Empty", [], docs, embed=toy_embed) == []
+    assert draft_personas_offline("Empty", [], metadata_of(docs), embed=toy_embed) == []
 
 
 def test_other_centroids_prefer_distinctive_quotes(corpus: Any) -> None:
@@ -439,7 +440,7 @@ def good_draft(by_seg: dict[str, list[EvidenceBase]]) -> dict[str, Any]:
 def test_llm_draft_passes_the_gate(corpus: Any) -> None:
     docs, by_seg = corpus
     chat = ScriptedChat([good_draft(by_seg)])
-    personas, drops = draft_personas_llm("Enterprise", by_seg["Enterprise"], docs, chat, tier="Tier 1")
+    personas, drops = draft_personas_llm("Enterprise", by_seg["Enterprise"], metadata_of(docs), chat, tier="Tier 1")
     assert drops == [] and len(chat.history) == 1
     (p,) = personas
     assert p.provider == "scripted" and p.prompt == "draft_persona@1" and p.tier == "Tier 1"
@@ -464,7 +465,7 @@ def test_llm_invented_quote_and_foreign_id_are_reasked_then_dropped(corpus: Any)
     chat = ScriptedChat([bad_draft(by_seg), bad_draft(by_seg)])
     all_items = {e.id: e for items in by_seg.values() for e in items}
     personas, drops = draft_personas_llm(
-        "Enterprise", by_seg["Enterprise"], docs, chat, max_reasks=1, all_evidence=all_items
+        "Enterprise", by_seg["Enterprise"], metadata_of(docs), chat, max_reasks=1, all_evidence=all_items
     )
     assert len(chat.history) == 2
     reask = chat.history[1].user
@@ -484,7 +485,7 @@ def test_llm_invented_quote_and_foreign_id_are_reasked_then_dropped(corpus: Any)
 def test_llm_reask_can_fix_the_draft(corpus: Any) -> None:
     docs, by_seg = corpus
     chat = ScriptedChat([bad_draft(by_seg), good_draft(by_seg)])
-    personas, drops = draft_personas_llm("Enterprise", by_seg["Enterprise"], docs, chat)
+    personas, drops = draft_personas_llm("Enterprise", by_seg["Enterprise"], metadata_of(docs), chat)
     assert len(chat.history) == 2 and drops == [] and personas[0].quotes
 
 
@@ -494,7 +495,7 @@ def test_llm_unknown_id_and_uncited_claim_are_dropped(corpus: Any) -> None:
     draft["personas"][0]["channels"] = [{"text": "Trade press", "evidence_ids": ["e-doesnotexist"]}]
     draft["personas"][0]["behaviours"] = [{"text": "Works late", "evidence_ids": []}]
     chat = ScriptedChat([draft])
-    personas, drops = draft_personas_llm("Enterprise", by_seg["Enterprise"], docs, chat, max_reasks=0)
+    personas, drops = draft_personas_llm("Enterprise", by_seg["Enterprise"], metadata_of(docs), chat, max_reasks=0)
     assert personas[0].channels.not_in_data and personas[0].behaviours.not_in_data
     reasons = {d["field"]: d["reason"] for d in drops}
     assert "unknown evidence id 'e-doesnotexist'" in reasons["channels"]
@@ -506,7 +507,7 @@ def test_llm_persona_with_nothing_grounded_is_dropped(corpus: Any) -> None:
     chat = ScriptedChat(
         [{"personas": [{"name": "The ghost", "pains": [{"text": "x", "evidence_ids": ["nope"]}]}]}]
     )
-    personas, drops = draft_personas_llm("Enterprise", by_seg["Enterprise"], docs, chat, max_reasks=0)
+    personas, drops = draft_personas_llm("Enterprise", by_seg["Enterprise"], metadata_of(docs), chat, max_reasks=0)
     assert personas == [] and ("Enterprise-1", "*") in {(d["persona"], d["field"]) for d in drops}
 
 
@@ -529,7 +530,7 @@ def test_llm_pack_is_redacted_and_quotes_restored(corpus: Any) -> None:
         }
 
     chat = ScriptedChat(fn=reply)
-    personas, drops = draft_personas_llm("Enterprise", by_seg["Enterprise"], docs, chat)
+    personas, drops = draft_personas_llm("Enterprise", by_seg["Enterprise"], metadata_of(docs), chat)
     sent = chat.history[0].user
     assert chat.history[0].metadata["redacted"] is True
     for secret in ("dana@harlow.example", "Dana", "Whitfield", "Ravi", "Gwen", "Tom"):
@@ -542,7 +543,7 @@ def test_llm_pack_is_redacted_and_quotes_restored(corpus: Any) -> None:
     assert [d["field"] for d in drops] == ["name"]
 
     plain = ScriptedChat(fn=reply)
-    draft_personas_llm("Enterprise", by_seg["Enterprise"], docs, plain, redact=False)
+    draft_personas_llm("Enterprise", by_seg["Enterprise"], metadata_of(docs), plain, redact=False)
     assert "dana@harlow.example" in plain.history[0].user
 
 
@@ -563,7 +564,7 @@ def test_check_persona_reports_each_problem(corpus: Any) -> None:
 def test_llm_role_labels_are_not_redacted_as_names(corpus: Any) -> None:
     docs, by_seg = corpus
     chat = ScriptedChat([{"personas": []}])
-    assert draft_personas_llm("SMB", by_seg["SMB"], docs, chat) == ([], [])
+    assert draft_personas_llm("SMB", by_seg["SMB"], metadata_of(docs), chat) == ([], [])
     sent = chat.history[0].user
     assert '"speaker": "customer"' in sent and "Marco" not in sent and "Bellini" not in sent
 
@@ -579,7 +580,7 @@ def test_llm_claim_that_contradicts_its_evidence_is_caught(corpus: Any, embedder
     greg["personas"][0]["name"] = "Growth Hacker Greg"
     greg["personas"][0]["pains"] = [{"text": "Has no pains at all", "evidence_ids": [stuck.id]}]
     chat = ScriptedChat([greg, greg])
-    personas, drops = draft_personas_llm("Enterprise", by_seg["Enterprise"], docs, chat, max_reasks=1,
+    personas, drops = draft_personas_llm("Enterprise", by_seg["Enterprise"], metadata_of(docs), chat, max_reasks=1,
                                          embed=embedder.embed)
     (p,) = personas
     assert p.name != "Growth Hacker Greg" and "Greg" not in p.name
@@ -610,7 +611,7 @@ def test_source_text_telling_the_model_to_invent_a_persona_is_caught(embedder) -
                              "goals": [{"text": "Loves viral marketing and growth hacks", "evidence_ids": [pain.id]}],
                              "pains": [{"text": "Approvals get stuck and need chasing", "evidence_ids": [pain.id]}]}]}
     chat = ScriptedChat([obeying, obeying])
-    personas, drops = draft_personas_llm("Ops", items, {doc.id: doc}, chat, max_reasks=1, embed=embedder.embed)
+    personas, drops = draft_personas_llm("Ops", items, {doc.id: doc.metadata}, chat, max_reasks=1, embed=embedder.embed)
     for p in personas:
         assert "Greg" not in p.name and not p.goals.claims
         assert [c.text for c in p.pains.claims] == ["Approvals get stuck and need chasing"]

@@ -105,7 +105,7 @@ def test_persona_requests_carry_no_names_or_ids(doc: Document) -> None:
                               "quotes": [{"evidence_id": rows["quote"]["id"], "quote": rows["quote"]["quote"]}]}]}
 
     chat = ScriptedChat(fn=reply)
-    personas, _ = draft_personas_llm("needs-1", evidence, {doc.id: doc}, chat, max_reasks=0)
+    personas, _ = draft_personas_llm("needs-1", evidence, {doc.id: doc.metadata}, chat, max_reasks=0)
     sent = _sent(chat.history).casefold()
     for secret in ("whitfield", "dana", doc.id.casefold(), *(e.id.casefold() for e in evidence)):
         assert secret not in sent, secret

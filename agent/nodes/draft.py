@@ -26,7 +26,8 @@ def draft(state: RunState, deps: Deps) -> dict[str, Any]:
     segs = run.read(A.SEGMENTS)
     seg = segs.primary_segmentation
     groups = segs.group(evidence)
-    docs = {d.id: d for d in deps.workspace.documents(ids={e.doc_id for e in evidence})}
+    # Persona drafting reads only each document's metadata: never every document's text and passages.
+    meta = deps.workspace.metadata({e.doc_id for e in evidence})
     profiles = {p.name: p for p in seg.segments} if seg else {}
     personas: list[Persona] = []
     dropped: list[dict[str, str]] = []
@@ -36,12 +37,12 @@ def draft(state: RunState, deps: Deps) -> dict[str, Any]:
         if len(items) < MIN_EVIDENCE_FOR_PERSONA:
             continue
         if deps.chat is not None:
-            found, drops = draft_personas_llm(name, items, docs, deps.chat, profile=profiles.get(name),
+            found, drops = draft_personas_llm(name, items, meta, deps.chat, profile=profiles.get(name),
                                               redact=deps.options.redact, max_reasks=deps.options.max_reasks,
                                               embed=deps.embedder.embed)
             dropped += drops
         else:
-            found = draft_personas_offline(name, items, docs, embed=deps.embedder.embed,
+            found = draft_personas_offline(name, items, meta, embed=deps.embedder.embed,
                                            profile=profiles.get(name))
         personas += found
         deps.progress("personas", i + 1, len(names))

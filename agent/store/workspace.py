@@ -356,6 +356,15 @@ class Workspace:
                 f"SELECT id, text FROM documents WHERE id IN ({','.join('?' * len(wanted[b:b + 500]))})",
                 wanted[b : b + 500])}
 
+    def metadata(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """Document id -> its metadata for the given ids, without loading texts or passages (persona drafting
+        reads nothing else of a document)."""
+        wanted = sorted(set(ids))
+        with self.connect() as con:
+            return {r[0]: json.loads(r[1]) for b in range(0, len(wanted), 500)
+                    for r in con.execute(f"SELECT id, metadata FROM documents WHERE id IN "
+                                         f"({','.join('?' * len(wanted[b:b + 500]))})", wanted[b : b + 500])}
+
     def sessions(self, ids: Iterable[str]) -> dict[str, str]:
         """Document id -> its session (`Document.session`) for the given ids, without loading texts or passages."""
         wanted = sorted(set(ids))

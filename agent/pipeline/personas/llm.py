@@ -25,12 +25,11 @@ from typing import Any
 from segscribe.errors import ProviderError, StructuredOutputError
 from segscribe.pipeline.personas.claims import confidence, count_participants, data_sources, sort_evidence
 from segscribe.pipeline.personas.gate import Problem, persona_problems
-from segscribe.pipeline.personas.naming import dominant_title, persona_name, role_text
+from segscribe.pipeline.personas.naming import Metas, dominant_title, persona_name, role_text
 from segscribe.pipeline.support import Embed, content_words
 from segscribe.prompting import load_prompt
 from segscribe.providers.base import ChatModel, LLMRequest
-from segscribe.redact import GENERIC_SPEAKERS, Pseudonyms, Redactor, document_names, name_variants
-from segscribe.schemas.document import Document
+from segscribe.redact import GENERIC_SPEAKERS, Pseudonyms, Redactor, metadata_names, name_variants
 from segscribe.schemas.evidence import EvidenceBase, JobToBeDone, PainPoint, Workaround
 from segscribe.schemas.persona import Claim, ClaimField, DraftClaim, Persona, PersonaDraftList, QuoteRef
 from segscribe.schemas.segment import SegmentProfile
@@ -44,7 +43,7 @@ FIELDS = ("one_liner", "role_context", "goals", "success_metrics", "pains", "job
 def draft_personas_llm(
     segment: str,
     evidence: list[EvidenceBase],
-    docs: Mapping[str, Document],
+    meta: Metas,
     chat: ChatModel,
     *,
     tier: str | None = None,
@@ -68,12 +67,12 @@ def draft_personas_llm(
     prompt = load_prompt(TASK)
     seg_by_id = {e.id: e for e in items}
     known: dict[str, EvidenceBase] = {**(all_evidence or {}), **seg_by_id}
-    names = sorted({n for e in items if e.doc_id in docs for n in document_names(docs[e.doc_id])}
+    names = sorted({n for e in items if e.doc_id in meta for n in metadata_names(meta[e.doc_id])}
                    | {e.speaker for e in items if e.speaker.strip().casefold() not in GENERIC_SPEAKERS})
     redactor = Redactor(names) if redact else None
     # Evidence ids and participant keys embed document ids, which come from file names (often surnames).
     ev_ids, who = (Pseudonyms("E"), Pseudonyms("R")) if redact else (None, None)
-    pack = _pack(items, docs, redactor, ev_ids, who)
+    pack = _pack(items, meta, redactor, ev_ids, who)
     profile_text = "\n".join(data_sources([], profile)) or "(no customer-table profile)"
     feedback: list[str] = []
     personas: list[Persona] = []
@@ -100,7 +99,7 @@ def draft_personas_llm(
         except ProviderError as exc:  # the call failed after its retries: the run goes on without these personas
             return [], [{"persona": segment, "field": "*", "reason": f"provider failed: {' '.join(str(exc).split())}"}]
         unusable = None
-        personas, problems, notes = _convert(result, segment, known, items, docs, names, tier, profile,
+        personas, problems, notes = _convert(result, segment, known, items, meta, names, tier, profile,
                                              max_personas, chat.name, prompt.ref)
         problems += [p for persona in personas for p in persona_problems(persona, known, set(seg_by_id), embed)]
         if not problems:
@@ -115,18 +114,18 @@ def draft_personas_llm(
 # --------------------------------------------------------------------------- pack, restore, convert
 
 
-def _pack(items: Sequence[EvidenceBase], docs: Mapping[str, Document], redactor: Redactor | None,
+def _pack(items: Sequence[EvidenceBase], meta: Metas, redactor: Redactor | None,
           ev_ids: Pseudonyms | None = None, who: Pseudonyms | None = None) -> str:
     def clean(value: Any) -> Any:
         return redactor.redact(value) if redactor and isinstance(value, str) else value
 
     lines = []
     for e in items:
-        doc = docs.get(e.doc_id)
+        m = meta.get(e.doc_id)
         row: dict[str, Any] = {"id": ev_ids.alias(e.id) if ev_ids else e.id, "kind": str(getattr(e, "kind", "")),
                                "speaker": e.speaker, "participant": who.alias(e.who) if who else e.who,
                                "quote": e.quote, "summary": e.summary,
-                               "context": role_text(doc.metadata) if doc is not None else None}
+                               "context": role_text(m) if m is not None else None}
         if isinstance(e, PainPoint):
             row.update(frequency=e.frequency, intensity=e.intensity)
         elif isinstance(e, JobToBeDone):
@@ -183,7 +182,7 @@ def _claim(draft: DraftClaim, known: Mapping[str, EvidenceBase]) -> Claim:
 
 
 def _convert(result: PersonaDraftList, segment: str, known: Mapping[str, EvidenceBase],
-             items: Sequence[EvidenceBase], docs: Mapping[str, Document], names: Sequence[str],
+             items: Sequence[EvidenceBase], meta: Metas, names: Sequence[str],
              tier: str | None, profile: SegmentProfile | None, max_personas: int, provider: str,
              prompt_ref: str) -> tuple[list[Persona], list[Problem], list[dict[str, str]]]:
     personas: list[Persona] = []
@@ -221,11 +220,11 @@ def _convert(result: PersonaDraftList, segment: str, known: Mapping[str, Evidenc
                                           "tier": tier, "quotes": quotes, "provider": provider,
                                           "prompt": prompt_ref, **fields})
         if (not persona.name or "[NAME_" in persona.name or _names_person(persona.name, names)
-                or not _name_grounded(persona, known, segment, docs)):
+                or not _name_grounded(persona, known, segment, meta)):
             cited = [e for e in items if e.id in _ids(persona)]
             group = cited or list(items)
-            metas = [docs[d].metadata for d in sorted({e.doc_id for e in group}) if d in docs]
-            fallback = persona_name(dominant_title(group, docs), segment, profile, metas)
+            metas = [meta[d] for d in sorted({e.doc_id for e in group}) if d in meta]
+            fallback = persona_name(dominant_title(group, meta), segment, profile, metas)
             reason = (f"name {persona.name!r} is empty, names a person or is not grounded in the evidence; "
                       f"replaced by {fallback!r}")
             notes.append({"persona": pid, "field": "name", "reason": reason})
@@ -235,7 +234,7 @@ def _convert(result: PersonaDraftList, segment: str, known: Mapping[str, Evidenc
 
 
 def _name_grounded(persona: Persona, known: Mapping[str, EvidenceBase], segment: str,
-                   docs: Mapping[str, Document]) -> bool:
+                   meta: Metas) -> bool:
     """At least half the name's content words appear in the cited evidence, the segment name or a job title.
 
     "The close-driven controller" passes on evidence about the close and a controller's title; "Growth
@@ -243,7 +242,7 @@ def _name_grounded(persona: Persona, known: Mapping[str, EvidenceBase], segment:
     """
     cited = [known[i] for i in _ids(persona) if i in known]
     pool = " ".join([segment, *(e.quote for e in cited),
-                     *(str(docs[e.doc_id].metadata.get("job_title", "")) for e in cited if e.doc_id in docs)])
+                     *(str(meta[e.doc_id].get("job_title", "")) for e in cited if e.doc_id in meta)])
     allowed = content_words(pool.replace("-", " "))
     words = content_words(persona.name.replace("-", " "))
     return not words or len(words & allowed) * 2 >= len(words)

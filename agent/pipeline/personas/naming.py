@@ -6,17 +6,21 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
-from segscribe.schemas.document import Document
 from segscribe.schemas.evidence import EvidenceBase
 from segscribe.schemas.segment import SegmentProfile
 
 _ACRONYM = re.compile(r"^[A-Z0-9&]{2,}$")
 
 
-def job_title(ev: EvidenceBase, docs: Mapping[str, Document]) -> str | None:
+Metas = Mapping[str, Mapping[str, object]]
+"""Document id -> that document's metadata: all persona drafting reads of a document (the workspace's
+`Workspace.metadata(ids)`, so a run never holds every document's text and passages)."""
+
+
+def job_title(ev: EvidenceBase, meta: Metas) -> str | None:
     """The `job_title` of the evidence's document metadata, when there is one."""
-    doc = docs.get(ev.doc_id)
-    value = doc.metadata.get("job_title") if doc is not None else None
+    m = meta.get(ev.doc_id)
+    value = m.get("job_title") if m is not None else None
     return str(value).strip() if value not in (None, "") and str(value).strip() else None
 
 
@@ -31,12 +35,12 @@ def role_text(meta: Mapping[str, object]) -> str | None:
     return ", ".join(parts) if parts else None
 
 
-def dominant_title(items: Sequence[EvidenceBase], docs: Mapping[str, Document]) -> str | None:
+def dominant_title(items: Sequence[EvidenceBase], meta: Metas) -> str | None:
     """The job title held by the most participants (ties: more evidence items, then alphabetical)."""
     by_person: dict[str, str] = {}
     items_per_title: Counter[str] = Counter()
     for e in items:
-        title = job_title(e, docs)
+        title = job_title(e, meta)
         if title:
             by_person.setdefault(e.who, title)
             items_per_title[title] += 1

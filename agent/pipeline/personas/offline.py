@@ -48,8 +48,7 @@ from typing import Any
 import numpy as np
 
 from segscribe.pipeline.personas.claims import confidence, count_participants, data_sources, quote_ref, sort_evidence
-from segscribe.pipeline.personas.naming import dominant_title, job_title, persona_name, role_text
-from segscribe.schemas.document import Document
+from segscribe.pipeline.personas.naming import Metas, dominant_title, job_title, persona_name, role_text
 from segscribe.schemas.evidence import (
     EvidenceBase,
     Goal,
@@ -110,7 +109,7 @@ CHANNELS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 def draft_personas_offline(
     segment: str,
     evidence: list[EvidenceBase],
-    docs: Mapping[str, Document],
+    meta: Metas,
     *,
     embed: Embed,
     tier: str | None = None,
@@ -131,8 +130,8 @@ def draft_personas_offline(
     others = None if other_centroids is None else _normalise(np.asarray(other_centroids, dtype=np.float64))
     by_id = {e.id: e for e in items}
     personas: list[Persona] = []
-    for n, group in enumerate(_subgroups(items, docs, vecs, max_personas), start=1):
-        persona = _persona(segment, n, group, docs, vecs, tier, profile, others)
+    for n, group in enumerate(_subgroups(items, meta, vecs, max_personas), start=1):
+        persona = _persona(segment, n, group, meta, vecs, tier, profile, others)
         level, reason = confidence(persona, by_id)
         personas.append(persona.model_copy(update={"confidence": level, "confidence_reason": reason}))
     names = Counter(p.name for p in personas)
@@ -187,11 +186,11 @@ def _cluster(items: Sequence[EvidenceBase], vecs: Mapping[str, np.ndarray]) -> l
     return groups
 
 
-def _subgroups(items: list[EvidenceBase], docs: Mapping[str, Document], vecs: Mapping[str, np.ndarray],
+def _subgroups(items: list[EvidenceBase], meta: Metas, vecs: Mapping[str, np.ndarray],
                max_personas: int) -> list[list[EvidenceBase]]:
     titles: dict[str, str] = {}
     for e in items:
-        title = job_title(e, docs)
+        title = job_title(e, meta)
         if title:
             titles.setdefault(e.who, title)
     counts = Counter(titles.values())
@@ -264,15 +263,15 @@ def _channels(items: Sequence[EvidenceBase]) -> ClaimField:
     return _ranked(claims)
 
 
-def _role_context(items: Sequence[EvidenceBase], docs: Mapping[str, Document]) -> ClaimField:
+def _role_context(items: Sequence[EvidenceBase], meta: Metas) -> ClaimField:
     by_text: dict[str, list[EvidenceBase]] = {}
     people: dict[str, list[EvidenceBase]] = {}
     for e in items:
         people.setdefault(e.who, []).append(e)
     for key in sorted(people):
         own = people[key]
-        doc = docs.get(own[0].doc_id)
-        text = role_text(doc.metadata) if doc is not None else None
+        m = meta.get(own[0].doc_id)
+        text = role_text(m) if m is not None else None
         if text:
             by_text.setdefault(text, []).extend(own)
     claims = [_claim(sort_evidence(g), text) for text, g in sorted(by_text.items())]
@@ -280,19 +279,19 @@ def _role_context(items: Sequence[EvidenceBase], docs: Mapping[str, Document]) -
 
 
 def _one_liner(fields: Sequence[tuple[str, ClaimField]], items: Sequence[EvidenceBase],
-               docs: Mapping[str, Document]) -> ClaimField:
+               meta: Metas) -> ClaimField:
     pool = [(label, c) for label, cf in fields for c in cf.claims]
     if not pool:
         return ClaimField()
     label, top = min(enumerate(pool), key=lambda ic: (-ic[1][1].participants, -len(ic[1][1].evidence_ids),
                                                       ic[0]))[1]
     by_id = {e.id: e for e in items}
-    title = dominant_title([by_id[i] for i in top.evidence_ids], docs) or dominant_title(items, docs)
+    title = dominant_title([by_id[i] for i in top.evidence_ids], meta) or dominant_title(items, meta)
     ids = list(top.evidence_ids)
     if title:
         firsts: dict[str, str] = {}
         for e in items:
-            if job_title(e, docs) == title:
+            if job_title(e, meta) == title:
                 firsts.setdefault(e.who, e.id)
         ids += [i for i in firsts.values() if i not in ids]
         text = f"{title} whose top {label} is: {top.text}"
@@ -333,11 +332,11 @@ def _overlap(a: EvidenceBase, b: EvidenceBase) -> bool:
     return ca.doc_id == cb.doc_id and ca.start < cb.end and cb.start < ca.end
 
 
-def _metadata(items: Sequence[EvidenceBase], docs: Mapping[str, Document]) -> list[Mapping[str, object]]:
-    return [docs[d].metadata for d in sorted({e.doc_id for e in items}) if d in docs]
+def _metadata(items: Sequence[EvidenceBase], meta: Metas) -> list[Mapping[str, object]]:
+    return [meta[d] for d in sorted({e.doc_id for e in items}) if d in meta]
 
 
-def _persona(segment: str, n: int, items: list[EvidenceBase], docs: Mapping[str, Document],
+def _persona(segment: str, n: int, items: list[EvidenceBase], meta: Metas,
              vecs: Mapping[str, np.ndarray], tier: str | None, profile: SegmentProfile | None,
              others: np.ndarray | None) -> Persona:
     pains = [e for e in items if isinstance(e, PainPoint)]
@@ -348,17 +347,17 @@ def _persona(segment: str, n: int, items: list[EvidenceBase], docs: Mapping[str,
         not isinstance(e, Objection) and FIRST_PERSON.search(e.quote) and HABIT.search(e.quote))]
     jobs_by_type = {t: _grouped([j for j in jobs if j.job_type == t], vecs) for t in JobType}
     goal_field = _grouped(goals, vecs)
-    title = dominant_title(items, docs)
+    title = dominant_title(items, meta)
     one_liner = _one_liner([("job", jobs_by_type[JobType.functional]), ("goal", goal_field),
                                    ("job", jobs_by_type[JobType.emotional]),
-                                   ("job", jobs_by_type[JobType.social])], items, docs)
+                                   ("job", jobs_by_type[JobType.social])], items, meta)
     return Persona(
         id=f"{segment}-{n}",
-        name=persona_name(title, segment, profile, _metadata(items, docs)),
+        name=persona_name(title, segment, profile, _metadata(items, meta)),
         one_liner=one_liner,
         segment=segment,
         tier=tier,
-        role_context=_role_context(items, docs),
+        role_context=_role_context(items, meta),
         goals=goal_field,
         success_metrics=_grouped(sort_evidence(e for e in goals + pains if MEASURE.search(e.quote)), vecs),
         pains=_grouped(pains, vecs),
