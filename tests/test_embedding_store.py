@@ -144,3 +144,19 @@ def test_stored_vectors_are_keyed_by_the_weights_version(tmp_path) -> None:
             raise AssertionError
 
     assert stored_embedder(Workspace.open(tmp_path / "ws"), Named()).store.model_id == "m@2"
+
+
+def test_minilm_batches_hold_a_token_budget() -> None:
+    """Long texts go through the model in smaller batches (the runtime's working memory grows with batch x
+    width); every text is in exactly one batch, in order, and no batch exceeds the size or the budget."""
+    from segscribe.embed.onnx_minilm import MiniLMEmbedder
+
+    e = MiniLMEmbedder.__new__(MiniLMEmbedder)  # only the batching rule: no model load
+    e.batch_size, e.token_budget = 64, 1024
+    widths = sorted([5] * 200 + [40] * 50 + [128] * 30)
+    spans = list(e._batches(widths))
+    assert [i for b, end in spans for i in range(b, end)] == list(range(len(widths)))
+    for b, end in spans:
+        assert end - b <= 64 and (end - b == 1 or (end - b) * max(widths[b:end]) <= 1024)
+    assert max(end - b for b, end in spans if widths[b] == 128) == 8  # 1024 // 128
+    assert max(end - b for b, end in spans if widths[end - 1] == 5) == 64

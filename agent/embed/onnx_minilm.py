@@ -10,10 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from tokenizers import Encoding
 
 MAX_TOKENS = 128  # the model was trained with 128-token sequences; longer text is windowed upstream
 _EXPECTED_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
@@ -47,7 +52,8 @@ class MiniLMEmbedder:
         except PackageNotFoundError:  # pragma: no cover - install problem, reported when the model loads
             return self.model_id
 
-    def __init__(self, batch_size: int = 64, threads: int | None = None, verify: bool = False) -> None:
+    def __init__(self, batch_size: int = 64, threads: int | None = None, verify: bool = False,
+                 token_budget: int = 1024) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -76,20 +82,35 @@ class MiniLMEmbedder:
         self._tok.enable_truncation(max_length=MAX_TOKENS)
         self._tok.no_padding()
         self.batch_size = batch_size
+        self.token_budget = token_budget
 
     def embed(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        # Sort by length so each batch pads little; restore the order afterwards.
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        encs = self._tok.encode_batch(texts)
+        # Sort by token count so each batch pads little; restore the order afterwards.
+        order = sorted(range(len(texts)), key=lambda i: len(encs[i].ids))
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for b in range(0, len(order), self.batch_size):
-            idx = order[b : b + self.batch_size]
-            out[idx] = self._embed_batch([texts[i] for i in idx], last=b + self.batch_size >= len(order))
+        batches = list(self._batches([len(encs[i].ids) for i in order]))
+        for n, (b, e) in enumerate(batches):
+            idx = order[b:e]
+            out[idx] = self._embed_batch([encs[i] for i in idx], last=n == len(batches) - 1)
         return out
 
-    def _embed_batch(self, texts: list[str], last: bool = True) -> np.ndarray:
-        encs = self._tok.encode_batch(texts)
+    def _batches(self, widths: list[int]) -> Iterator[tuple[int, int]]:
+        """(start, end) of each batch over ascending token counts: at most `batch_size` texts and at most
+        `token_budget` padded tokens, so a batch of long texts is smaller (the runtime's working memory grows
+        with batch x width; a batch's vectors do not depend on the texts batched with it)."""
+        start = 0
+        while start < len(widths):
+            end = start + 1
+            while (end < len(widths) and end - start < self.batch_size
+                   and (end - start + 1) * widths[end] <= self.token_budget):
+                end += 1
+            yield start, end
+            start = end
+
+    def _embed_batch(self, encs: list[Encoding], last: bool = True) -> np.ndarray:
         width = max(len(e.ids) for e in encs)
         ids = np.zeros((len(encs), width), dtype=np.int64)
         mask = np.zeros((len(encs), width), dtype=np.int64)
