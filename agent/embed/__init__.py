@@ -76,14 +76,22 @@ class CachedEmbedder:
     def embed_stored(self, texts: list[str]) -> np.ndarray:
         """Each distinct text once: from the store when it has it, else from the model (and then stored).
         Keeps nothing in memory (the indexer passes every window of a run through here)."""
+        return self.complete(texts, self.stored(texts))
+
+    def stored(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        """The vectors the store already has for `texts` (a database read; no model call)."""
+        return self.store.get(list(dict.fromkeys(texts))) if self.store is not None and texts else {}
+
+    def complete(self, texts: list[str], found: dict[str, np.ndarray]) -> np.ndarray:
+        """Vectors for `texts`: `found` (from `stored`) plus the model's for the rest, which are then stored.
+        The indexer reads a chunk's stored vectors before the previous chunk's write starts, so only the
+        model (which releases the GIL) runs while Chroma writes."""
         if not texts:
             return self.inner.embed([])
-        distinct = list(dict.fromkeys(texts))
-        found = self.store.get(distinct) if self.store is not None else {}
-        missing = [t for t in distinct if t not in found]
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
         if missing:
             computed = list(zip(missing, self.inner.embed(missing), strict=True))
             if self.store is not None:
                 self.store.put(computed)
-            found.update(computed)
+            found = {**found, **dict(computed)}
         return np.vstack([found[t] for t in texts]).astype(np.float32, copy=False)
