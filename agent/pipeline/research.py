@@ -89,7 +89,8 @@ def jobs(evidence: Sequence[EvidenceBase]) -> list[Statement]:
     items = sorted((e for e in evidence if e.kind == "job"), key=lambda e: (e.who, e.doc_id, e.citations[0].start))
     seen: set[str] = set()
     firsts = [e for e in items if not (e.who in seen or seen.add(e.who))]  # type: ignore[func-returns-value]
-    rest = [e for e in items if e not in firsts]
+    first_ids = {id(e) for e in firsts}  # by identity: `e not in firsts` compared models field by field, n x n
+    rest = [e for e in items if id(e) not in first_ids]
     return [Statement(text=e.quote, basis=Basis(evidence_ids=[e.id])) for e in (firsts + rest)[:MAX_JOBS]]
 
 
