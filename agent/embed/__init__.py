@@ -80,7 +80,7 @@ class CachedEmbedder:
 
     def stored(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
         """The vectors the store already has for `texts` (a database read; no model call)."""
-        return self.store.get(list(dict.fromkeys(texts))) if self.store is not None and texts else {}
+        return self.store.get(texts) if self.store is not None and texts else {}
 
     def complete(self, texts: list[str], found: dict[str, np.ndarray]) -> np.ndarray:
         """Vectors for `texts`: `found` (from `stored`) plus the model's for the rest, which are then stored.

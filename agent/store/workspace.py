@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from segscribe.config import Settings, load_settings
 from segscribe.errors import WorkspaceError
@@ -348,30 +348,29 @@ class Workspace:
 
     def texts(self, ids: Iterable[str] | None = None) -> dict[str, str]:
         """Document id -> canonical text: every document's, or only those of `ids` (a chunk at a time)."""
-        with self.connect() as con:
-            if ids is None:
+        if ids is None:
+            with self.connect() as con:
                 return dict(con.execute("SELECT id, text FROM documents").fetchall())
-            wanted = sorted(set(ids))
-            return {r[0]: r[1] for b in range(0, len(wanted), 500) for r in con.execute(
-                f"SELECT id, text FROM documents WHERE id IN ({','.join('?' * len(wanted[b:b + 500]))})",
-                wanted[b : b + 500])}
+        return dict(self._column("text", ids))
 
     def metadata(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         """Document id -> its metadata for the given ids, without loading texts or passages (persona drafting
         reads nothing else of a document)."""
-        wanted = sorted(set(ids))
-        with self.connect() as con:
-            return {r[0]: json.loads(r[1]) for b in range(0, len(wanted), 500)
-                    for r in con.execute(f"SELECT id, metadata FROM documents WHERE id IN "
-                                         f"({','.join('?' * len(wanted[b:b + 500]))})", wanted[b : b + 500])}
+        return {i: json.loads(m) for i, m in self._column("metadata", ids)}
 
     def sessions(self, ids: Iterable[str]) -> dict[str, str]:
         """Document id -> its session (`Document.session`) for the given ids, without loading texts or passages."""
+        return {i: session_key(i, json.loads(m)) for i, m in self._column("metadata", ids)}
+
+    def _column(self, column: Literal["text", "metadata"], ids: Iterable[str]) -> Iterator[tuple[str, Any]]:
+        """(id, `column`) of the documents with the given ids, 500 ids per query (SQLite caps bound
+        parameters), streamed so a caller keeps only what it derives from each row."""
         wanted = sorted(set(ids))
         with self.connect() as con:
-            return {r[0]: session_key(r[0], json.loads(r[1])) for b in range(0, len(wanted), 500)
-                    for r in con.execute(f"SELECT id, metadata FROM documents WHERE id IN "
-                                         f"({','.join('?' * len(wanted[b:b + 500]))})", wanted[b : b + 500])}
+            for b in range(0, len(wanted), 500):
+                part = wanted[b : b + 500]
+                yield from con.execute(f"SELECT id, {column} FROM documents WHERE id IN "
+                                       f"({','.join('?' * len(part))})", part)
 
     def unindexed_ids(self) -> list[str]:
         with self.connect() as con:
