@@ -26,13 +26,22 @@ def load(state: RunState, deps: Deps) -> dict[str, Any]:
         record = IngestRecord.model_validate(report.to_dict())
         # The run covers every document its files stand for: unchanged files, and duplicates first stored
         # from another path (ids derive from file name and content, not folder), are included.
-        docs = deps.workspace.documents(ids=report.document_ids())
+        chunks = deps.workspace.documents_in_chunks(report.document_ids())
     else:
         record = IngestRecord()
-        docs = deps.workspace.documents()
-    doc_ids = sorted(d.id for d in docs if d.evidence_passages())
+        chunks = deps.workspace.iter_documents()
+    # A chunk of documents at a time: only ids, sources and hashes are kept (at 100,000 tickets every document
+    # with its passages at once was most of this stage's memory).
+    doc_ids: list[str] = []
+    inputs: dict[str, InputRecord] = {}
+    for chunk in chunks:
+        for d in chunk:
+            if d.evidence_passages():
+                doc_ids.append(d.id)
+            inputs[d.id] = InputRecord(source=d.source, content_hash=d.content_hash)
+    doc_ids.sort()
     run.write(A.INGEST, record)
-    run.write(A.INPUTS, {d.id: InputRecord(source=d.source, content_hash=d.content_hash) for d in docs})
+    run.write(A.INPUTS, inputs)
     return {"doc_ids": doc_ids, "stages": ["load"],
             "stats": {"documents": len(doc_ids), "files_failed": len(record.failed),
                       "time_load": round(time.perf_counter() - t0, 3)}}

@@ -296,11 +296,17 @@ class Workspace:
     def documents(self, kind: str | None = None, ids: Iterable[str] | None = None) -> list[Document]:
         """Documents (optionally of one kind / with given ids), ordered by id, with their passages."""
         if ids is not None:
-            wanted = sorted(set(ids))
-            with self.connect() as con:
-                out = [d for b in range(0, len(wanted), 500) for d in self._load(con, wanted[b : b + 500])]
-            return sorted((d for d in out if kind is None or d.kind.value == kind), key=lambda d: d.id)
+            out = [d for chunk in self.documents_in_chunks(ids) for d in chunk]
+            return [d for d in out if kind is None or d.kind.value == kind]
         return [d for chunk in self.iter_documents(kind=kind) for d in chunk]
+
+    def documents_in_chunks(self, ids: Iterable[str], chunk: int = 500) -> Iterator[list[Document]]:
+        """The documents with the given ids in id order, `chunk` at a time, so a caller that keeps only what it
+        derives from each document holds one chunk, never them all."""
+        wanted = sorted(set(ids))
+        with self.connect() as con:
+            for b in range(0, len(wanted), chunk):
+                yield self._load(con, wanted[b : b + chunk])
 
     def iter_documents(self, kind: str | None = None, chunk: int = 500) -> Iterator[list[Document]]:
         """All documents (optionally of one kind) in id order, `chunk` at a time: memory stays flat."""
