@@ -126,20 +126,6 @@ def test_minilm_vectors_do_not_depend_on_how_texts_are_batched(embedder) -> None
     assert np.allclose(np.linalg.norm(big, axis=1), 1.0, atol=1e-5)
 
 
-def test_minilm_sessions_share_the_batches_and_give_the_same_vectors(embedder) -> None:
-    """Two sessions taking alternate batches on two threads give the one-session vectors, byte for byte, in
-    the callers' order (the batches are sorted by length, so every row must land back in its place)."""
-    from segscribe.embed.onnx_minilm import MiniLMEmbedder
-
-    texts = [f"ticket {i}: " + " ".join(["refund", "late", "order"][: 1 + i % 3] * (1 + i % 17)) for i in range(150)]
-    texts += ["", "short", " ".join(["word"] * 300)]
-    one = MiniLMEmbedder(sessions=1, threads=1, batch_size=8)
-    two = MiniLMEmbedder(sessions=2, batch_size=8)
-    assert len(two._sessions) == 2 and len(one._sessions) == 1
-    assert two.embed(texts).tobytes() == one.embed(texts).tobytes()
-    assert two.embed(texts[:1]).tobytes() == one.embed(texts[:1]).tobytes()  # one batch: one session works
-
-
 def test_stored_vectors_are_keyed_by_the_weights_version(tmp_path) -> None:
     """The bundled model's vectors are stored under its id and the version of the package holding its weights."""
     from importlib.metadata import version

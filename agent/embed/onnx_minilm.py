@@ -11,10 +11,9 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -54,7 +53,7 @@ class MiniLMEmbedder:
             return self.model_id
 
     def __init__(self, batch_size: int = 64, threads: int | None = None, verify: bool = False,
-                 token_budget: int = 1024, sessions: int | None = None) -> None:
+                 token_budget: int = 1024) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -63,25 +62,15 @@ class MiniLMEmbedder:
             digest = hashlib.sha256(path.read_bytes()).hexdigest()
             if digest != _EXPECTED_SHA256:
                 raise RuntimeError(f"embedding model file {path} is corrupt (sha256 {digest[:12]}...)")
-        cpus = max(1, os.cpu_count() or 1)
-        # Several single-purpose sessions, each taking every n-th batch, beat one session whose operators are
-        # split over the cores: between the model's ~300 small operators the pool threads wait on each other.
-        # On these 2 cores, 2 one-thread sessions embedded 4,000 Bitext requests plus 1,000 longer replies
-        # in 22.1-22.7 s against 24.6-26.9 s for one two-thread session (3 pairs, identical vectors). Each
-        # session holds its own copy of the 23 MB model and its own arena. Not measured on more cores.
-        n_sessions = sessions or (min(2, cpus) if threads is None else 1)
-        per_session = threads or max(1, cpus // n_sessions)
         opts = ort.SessionOptions()
-        opts.intra_op_num_threads = per_session
+        opts.intra_op_num_threads = threads or max(1, os.cpu_count() or 1)
         opts.inter_op_num_threads = 1
         opts.log_severity_level = 3
         # Idle pool threads sleep instead of spinning. Between the model's ~300 small operators a spinning
         # thread burns a core that the index's Chroma writer thread (or anything else on a small machine)
         # needs: on 2 busy cores this embedded about 1.25x more windows a second, with identical vectors.
         opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        self._sessions = [ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
-                          for _ in range(n_sessions)]
-        self._session = self._sessions[0]
+        self._session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
         # The CPU arena grows to the largest batch a call needs and, by default, keeps that memory for the life
         # of the process, through every later stage of a run. The last batch of each `embed` call shrinks it
         # back; batches inside a call still reuse it. On 3,072 Bitext texts in calls of 1,024 (before the token
@@ -103,23 +92,9 @@ class MiniLMEmbedder:
         order = sorted(range(len(texts)), key=lambda i: len(encs[i].ids))
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         batches = list(self._batches([len(encs[i].ids) for i in order]))
-        n = min(len(self._sessions), len(batches))
-
-        def work(k: int) -> None:
-            # Session k takes batches k, k + n, ...: neighbours in the sorted order, so the sessions' shares
-            # are about equally long. Rows written are disjoint; onnxruntime releases the GIL while it runs.
-            mine = batches[k::n]
-            for j, (b, e) in enumerate(mine):
-                idx = order[b:e]
-                out[idx] = self._embed_batch([encs[i] for i in idx], last=j == len(mine) - 1,
-                                             session=self._sessions[k])
-
-        if n == 1:
-            work(0)
-        else:
-            with ThreadPoolExecutor(n, thread_name_prefix="minilm") as pool:
-                for f in [pool.submit(work, k) for k in range(n)]:
-                    f.result()
+        for n, (b, e) in enumerate(batches):
+            idx = order[b:e]
+            out[idx] = self._embed_batch([encs[i] for i in idx], last=n == len(batches) - 1)
         return out
 
     def _batches(self, widths: list[int]) -> Iterator[tuple[int, int]]:
@@ -135,7 +110,7 @@ class MiniLMEmbedder:
             yield start, end
             start = end
 
-    def _embed_batch(self, encs: list[Encoding], last: bool = True, session: Any = None) -> np.ndarray:
+    def _embed_batch(self, encs: list[Encoding], last: bool = True) -> np.ndarray:
         width = max(len(e.ids) for e in encs)
         ids = np.zeros((len(encs), width), dtype=np.int64)
         mask = np.zeros((len(encs), width), dtype=np.int64)
@@ -143,7 +118,7 @@ class MiniLMEmbedder:
             ids[i, : len(e.ids)] = e.ids
             mask[i, : len(e.ids)] = 1
         feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
-        hidden = (session or self._session).run(None, feeds, self._shrink if last else None)[0]
+        hidden = self._session.run(None, feeds, self._shrink if last else None)[0]
         m = mask[:, :, None].astype(np.float32)
         pooled = (hidden * m).sum(axis=1) / np.clip(m.sum(axis=1), 1e-9, None)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)

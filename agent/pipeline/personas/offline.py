@@ -160,9 +160,14 @@ def _normalise(m: np.ndarray) -> np.ndarray:
 
 
 def _vectors(items: Sequence[EvidenceBase], embed: Embed) -> dict[str, np.ndarray]:
-    matrix = _normalise(np.asarray(embed([e.quote for e in items]), dtype=np.float64))
+    # One float64 copy, normalised in place (the same arithmetic as `_normalise`, without its two further
+    # copies): a segment can hold tens of thousands of items, and at 100,000 tickets the copies were the
+    # run's peak.
+    matrix = np.atleast_2d(np.array(embed([e.quote for e in items]), dtype=np.float64))
     if matrix.shape[0] != len(items):
         raise ValueError(f"embed returned {matrix.shape[0]} rows for {len(items)} texts")
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    matrix /= np.where(norms > 0, norms, 1.0)
     return {e.id: matrix[i] for i, e in enumerate(items)}
 
 
