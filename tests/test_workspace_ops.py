@@ -96,3 +96,21 @@ def test_the_lock_is_reentrant_within_one_process(workspace: Workspace, tmp_path
     with workspace.lock("run"):
         report = ingest_paths(workspace, [src], embedder=embedder)  # takes the lock again, and indexes
     assert report.indexed_documents == 1
+
+
+def test_documents_come_a_chunk_at_a_time_in_id_order(tmp_path: Path) -> None:
+    """The load stage keeps only ids, sources and hashes, reading documents a bounded chunk at a time; the
+    chunks together are exactly `documents(ids=...)`, in id order, whatever order the ids were given in."""
+    from factories import write_tickets
+
+    rows = [(f"T{i}", f"C{i}", f"Ticket {i}: my parcel {i} arrived broken and nobody answers") for i in range(23)]
+    ws = Workspace.open(tmp_path / "ws")
+    ingest_paths(ws, [write_tickets(tmp_path / "data" / "t.csv", rows)], index=False)
+    ids = [d.id for d in ws.documents()]
+    assert len(ids) == 23
+    chunks = list(ws.documents_in_chunks(reversed(ids), chunk=5))
+    assert [len(c) for c in chunks] == [5, 5, 5, 5, 3]
+    flat = [d for c in chunks for d in c]
+    assert [d.id for d in flat] == sorted(ids)
+    assert [d.model_dump() for d in flat] == [d.model_dump() for d in ws.documents(ids=ids[::-1])]
+    assert list(ws.documents_in_chunks([])) == []
