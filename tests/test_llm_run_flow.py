@@ -123,3 +123,35 @@ def test_an_unusable_reply_is_not_paid_for_twice(study: Path, tmp_path: Path, mo
 
         run(str(study), "-w", ws, "--provider", MODEL, "--base-url", url, "--max-reasks", "1", "--no-cache")
         assert len([r for r in extraction_requests(stub) if RAMAN in r["messages"][1]["content"]]) == 4
+
+
+
+SESSIONS = {  # (speaker, their first answer): the stub quotes each transcript's first participant sentence
+    "s1_okafor.txt": ("Dana Okafor", "The monthly export breaks and I rebuild the report by hand every time."),
+    "s2_brandt.txt": ("Sam Brandt", "The monthly export breaks, and Dana and I rebuild the report by hand."),
+    "s3_lindqvist.txt": ("Lee Lindqvist", "The monthly export breaks so I rebuild the report by hand each month."),
+}
+
+
+@pytest.mark.parametrize("redact", [True, False])
+def test_finding_statement_requests_carry_no_participant_names(
+        redact: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The findings stage collects the names to redact from every document of the run (metadata and speakers,
+    a chunk of documents at a time): a participant named in another session's words is not sent to the model
+    in a statement request, unless redaction is turned off (which shows the request would carry it)."""
+    folder = tmp_path / "study"
+    folder.mkdir()
+    for name, (speaker, answer) in SESSIONS.items():
+        first = speaker.split()[0]
+        (folder / name).write_text(
+            f"---\nparticipant: {speaker}\n---\nInterviewer: What happens at month end?\n{first}: {answer} "
+            "It takes most of a day.\nInterviewer: Thanks.\n", encoding="utf-8")
+    with serve(monkeypatch) as (stub, url):
+        code, rec = run(str(folder), "-w", str(tmp_path / "ws"), "--provider", MODEL, "--base-url", url,
+                        *([] if redact else ["--no-redact"]))
+        assert code == 0, rec
+        asked = stub.chat_requests("writing up an affinity map")
+        assert rec["stats"]["findings"] >= 1 and asked, rec["stats"]
+        sent = "\n".join(m["content"] for r in asked for m in r["messages"])
+        assert "rebuild the report by hand" in sent
+        assert ("Dana" in sent) is (not redact)

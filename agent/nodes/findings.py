@@ -26,8 +26,14 @@ def findings(state: RunState, deps: Deps) -> dict[str, Any]:
         from segscribe.pipeline.findings_llm import state_findings
         from segscribe.redact import document_names, speaker_names
 
-        docs = {d.id: d for d in deps.workspace.documents(ids=state.get("doc_ids", []))}
-        names = sorted({n for d in docs.values() for n in [*document_names(d), *speaker_names(d)]})
+        # Names to redact come from each document's metadata and speakers: read a chunk of documents at a
+        # time and keep only the names, never every document of the run at once.
+        found_names: set[str] = set()
+        for chunk in deps.workspace.documents_in_chunks(state.get("doc_ids", [])):
+            for d in chunk:
+                found_names.update(document_names(d))
+                found_names.update(speaker_names(d))
+        names = sorted(found_names)
         found, notes = state_findings(found, {e.id: e for e in evidence}, deps.chat, deps.embedder.embed,
                                       names=names, redact=deps.options.redact, max_reasks=deps.options.max_reasks)
     run.write(A.FINDINGS, found)
