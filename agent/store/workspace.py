@@ -303,10 +303,8 @@ class Workspace:
     def documents_in_chunks(self, ids: Iterable[str], chunk: int = 500) -> Iterator[list[Document]]:
         """The documents with the given ids in id order, `chunk` at a time, so a caller that keeps only what it
         derives from each document holds one chunk, never them all."""
-        wanted = sorted(set(ids))
-        with self.connect() as con:
-            for b in range(0, len(wanted), chunk):
-                yield self._load(con, wanted[b : b + chunk])
+        for con, part in self._id_batches(ids, chunk):
+            yield self._load(con, part)
 
     def iter_documents(self, kind: str | None = None, chunk: int = 500) -> Iterator[list[Document]]:
         """All documents (optionally of one kind) in id order, `chunk` at a time: memory stays flat."""
@@ -371,12 +369,16 @@ class Workspace:
     def _column(self, column: Literal["text", "metadata"], ids: Iterable[str]) -> Iterator[tuple[str, Any]]:
         """(id, `column`) of the documents with the given ids, 500 ids per query (SQLite caps bound
         parameters), streamed so a caller keeps only what it derives from each row."""
+        for con, part in self._id_batches(ids, 500):
+            yield from con.execute(f"SELECT id, {column} FROM documents WHERE id IN "
+                                   f"({','.join('?' * len(part))})", part)
+
+    def _id_batches(self, ids: Iterable[str], size: int) -> Iterator[tuple[sqlite3.Connection, list[str]]]:
+        """The distinct ids in sorted order, `size` at a time, each with one open connection to read them by."""
         wanted = sorted(set(ids))
         with self.connect() as con:
-            for b in range(0, len(wanted), 500):
-                part = wanted[b : b + 500]
-                yield from con.execute(f"SELECT id, {column} FROM documents WHERE id IN "
-                                       f"({','.join('?' * len(part))})", part)
+            for b in range(0, len(wanted), size):
+                yield con, wanted[b : b + size]
 
     def unindexed_ids(self) -> list[str]:
         with self.connect() as con:

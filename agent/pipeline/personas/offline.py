@@ -127,7 +127,7 @@ def draft_personas_offline(
     if not items:
         return []
     vecs = _vectors(items, embed)
-    others = None if other_centroids is None else _normalise(np.asarray(other_centroids, dtype=np.float64))
+    others = None if other_centroids is None else _normalise(other_centroids)
     by_id = {e.id: e for e in items}
     personas: list[Persona] = []
     for n, group in enumerate(_subgroups(items, meta, vecs, max_personas), start=1):
@@ -153,21 +153,20 @@ def persona_claims(persona: Persona) -> dict[str, Any]:
 # --------------------------------------------------------------------------- embeddings and grouping
 
 
-def _normalise(m: np.ndarray) -> np.ndarray:
-    m = np.atleast_2d(m).astype(np.float64)
+def _normalise(m: Any) -> np.ndarray:
+    """Rows scaled to unit length, as a new float64 matrix (never the caller's array). One copy, divided in
+    place: a segment's matrix holds tens of thousands of items at scale. (Measured, saving the two further
+    copies did not move the draft stage's peak at 100,000 tickets, 1,465 -> 1,456 MB: it lies elsewhere.)"""
+    m = np.array(np.atleast_2d(m), dtype=np.float64)
     norms = np.linalg.norm(m, axis=1, keepdims=True)
-    return np.asarray(m / np.where(norms > 0, norms, 1.0))
+    m /= np.where(norms > 0, norms, 1.0)
+    return m
 
 
 def _vectors(items: Sequence[EvidenceBase], embed: Embed) -> dict[str, np.ndarray]:
-    # One float64 copy, normalised in place: the same arithmetic as `_normalise` without its two further
-    # copies of a matrix that holds a whole segment (tens of thousands of items at scale). Measured, this did
-    # not move the draft stage's peak at 100,000 tickets (1,465 -> 1,456 MB): the peak lies elsewhere.
-    matrix = np.atleast_2d(np.array(embed([e.quote for e in items]), dtype=np.float64))
+    matrix = _normalise(embed([e.quote for e in items]))
     if matrix.shape[0] != len(items):
         raise ValueError(f"embed returned {matrix.shape[0]} rows for {len(items)} texts")
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    matrix /= np.where(norms > 0, norms, 1.0)
     return {e.id: matrix[i] for i, e in enumerate(items)}
 
 
