@@ -135,6 +135,21 @@ def test_findings_do_not_depend_on_input_order(study: Any, embedder: Any) -> Non
     assert [f.model_dump() for f in again] == [f.model_dump() for f in found]
 
 
+def test_the_first_quotes_of_a_finding_come_from_different_sessions(embedder: Any) -> None:
+    """One talkative participant says it four near-identical ways, which sit closest to the group's centre; the
+    reader still sees every session's words before a second quote from the same session."""
+    talkative = ["It was confusing to change the time of my visit.", "Changing the time of my visit was confusing.",
+                 "It was confusing, changing the visit time.", "Changing my visit time was so confusing."]
+    said = [talkative, ["I could not work out how to reschedule, the page made no sense to me."],
+            ["Moving the appointment to another day was a puzzle, I gave up looking."]]
+    docs, items = factories.sessions_saying(said)
+    found = build_findings(items, factories.sessions_of(docs), embedder.embed)
+    session_of = {e.id: docs[e.doc_id].session for e in items}
+    top = found[0]
+    n = top.coverage.sessions
+    assert n >= 2 and len(top.evidence_ids) > n
+    assert len({session_of[i] for i in top.evidence_ids[:n]}) == n, [session_of[i] for i in top.evidence_ids]
+
 
 def test_the_representative_of_a_big_group_is_found_in_linear_memory() -> None:
     """The medoid of 30,000 items must not build a 30,000 x 30,000 similarity matrix (3.6 GB)."""

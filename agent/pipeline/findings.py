@@ -83,11 +83,21 @@ def _medoid(idx: list[int], vecs: np.ndarray, items: Sequence[EvidenceBase]) -> 
     return idx[best]
 
 
-def _ordered_support(members: list[int], vecs: np.ndarray, items: Sequence[EvidenceBase]) -> list[str]:
-    """Verbatim words first, then notes; each by closeness to the group's centre."""
+def _ordered_support(members: list[int], vecs: np.ndarray, items: Sequence[EvidenceBase],
+                     session_of: Mapping[str, str]) -> list[str]:
+    """Verbatim words first, then notes; within each, round-robin over sessions: every session's closest item
+    to the group's centre, then every session's second closest, and so on. The first few items a reader sees
+    then come from as many sessions as the group has, not all from the most talkative participant."""
     centre = vecs[members].mean(axis=0)
-    return [items[i].id for i in sorted(members, key=lambda i: (not items[i].verbatim,
-                                                                 -round(float(vecs[i] @ centre), 6), items[i].id))]
+    by_closeness = sorted(members, key=lambda i: (-round(float(vecs[i] @ centre), 6), items[i].id))
+    turn: dict[int, int] = {}
+    seen: Counter[tuple[bool, str]] = Counter()
+    for i in by_closeness:
+        key = (items[i].verbatim, session_of[items[i].doc_id])
+        turn[i] = seen[key]
+        seen[key] += 1
+    position = {i: n for n, i in enumerate(by_closeness)}
+    return [items[i].id for i in sorted(members, key=lambda i: (not items[i].verbatim, turn[i], position[i]))]
 
 
 def build_findings(evidence: Sequence[EvidenceBase], session_of: Mapping[str, str], embed: Embed, *,
@@ -120,7 +130,7 @@ def _finding(members: list[int], phrases: list[str], items: Sequence[EvidenceBas
     sign = sum(polarity(e) for e in group)
     counter = [e.id for e in group if sign and polarity(e) * sign < 0]
     against = set(counter)
-    support = [i for i in _ordered_support(members, vecs, items) if i not in against]
+    support = [i for i in _ordered_support(members, vecs, items, session_of) if i not in against]
     rep = items[_medoid(members, vecs, items)]
     sessions = {session_of[e.doc_id] for e in group}
     return Finding(
