@@ -5,9 +5,13 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
+import factories
+from factories import shared
 from segscribe.cli.main import app
 
 NOTES = {
@@ -59,6 +63,7 @@ def test_research_report_is_findings_first_and_fits_its_inputs(tmp_path: Path) -
     assert headings[:7] == ["Executive summary", "Key findings", "Themes", "Jobs to be done", "Personas",
                             "Recommendations", "Open questions"]
     assert not re.search(r"\b(churn|CRM|KPI|revenue|MRR)\b", md, re.I)
+    assert "customer table" not in md, "needs segments are made from the evidence, not from a customer table"
     study = report["study"]
     assert study["sessions"] == 3 and study["documents"] == {"notes": 3}
     [dup] = study["duplicates"]
@@ -70,3 +75,39 @@ def test_research_report_is_findings_first_and_fits_its_inputs(tmp_path: Path) -
     assert notes_items
     for e in notes_items:
         assert f"“{e['citations'][0]['quote']}”" not in md, "a note is never shown in quotation marks"
+
+
+@pytest.mark.shared_data
+def test_personas_of_a_real_study_cite_no_customer_table(tmp_path: Path) -> None:
+    """A real notes-only study (8 sessions) gets personas from its needs segments; their data sources are the
+    cited sessions, never a "customer table" the study does not have."""
+    notes = shared("research_studies/claim-status-document-status/notes")
+    ws = tmp_path / "ws"
+    res = CliRunner().invoke(app, ["run", str(notes), "-w", str(ws), "--json"])
+    assert res.exit_code == 0, res.output
+    run = ws / "runs" / json.loads(res.stdout)["run_id"]
+    personas = json.loads((run / "personas.json").read_text())
+    personas = personas["personas"] if isinstance(personas, dict) else personas
+    assert personas, "an 8-session study gives personas"
+    for p in personas:
+        assert p["data_sources"] and not any("customer table" in s for s in p["data_sources"]), p["data_sources"]
+    assert "customer table" not in (run / "report.md").read_text()
+
+
+def test_a_recommendation_counts_the_participants_who_said_so(embedder: Any) -> None:
+    """Three participants raise the same step; two found it easy, one was confused. The recommendation keeps
+    what works and says 2 of the 3, not that all three sessions "found it worked"."""
+    from segscribe.pipeline.findings import build_findings
+    from segscribe.pipeline.research import recommendations
+    from segscribe.schemas.evidence import EvidenceKind
+
+    said = [["It was confusing to change the time of my visit."],
+            ["Changing the time of my visit was easy and clear."],
+            ["Changing my visit time was easy, it was clear."]]
+    docs, items = factories.sessions_saying(
+        said, kind_of=lambda i: EvidenceKind.pain if i == 0 else EvidenceKind.observation)
+    [finding] = build_findings(items, factories.sessions_of(docs), embedder.embed)
+    assert finding.coverage.sessions == 3 and len(finding.counter_evidence_ids) == 1
+    [rec] = recommendations([finding], {e.id: e for e in items})
+    assert rec.recommendation and rec.text.startswith(f"Keep what works about {finding.label}: ")
+    assert "2 of the 3 participants who raised it spoke well of it (3 of 3 sessions)." in rec.text, rec.text

@@ -28,7 +28,10 @@ def draft(state: RunState, deps: Deps) -> dict[str, Any]:
     groups = segs.group(evidence)
     # Persona drafting reads only each document's metadata: never every document's text and passages.
     meta = deps.workspace.metadata({e.doc_id for e in evidence})
-    profiles = {p.name: p for p in seg.segments} if seg else {}
+    # A profile carries customer-table facts (size, value, churn, lifts) into a persona's data sources and name.
+    # A needs segmentation is made from the evidence itself: its "size" is participants, already in the
+    # persona's confidence line, and a research-only study has no customer table to cite.
+    profiles = {p.name: p for p in seg.segments} if seg and seg.method != "needs" else {}
     personas: list[Persona] = []
     dropped: list[dict[str, str]] = []
     names = sorted(groups, key=lambda s: (-len(groups[s]), s))

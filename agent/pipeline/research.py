@@ -8,7 +8,7 @@ which need data a research study does not have.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from segscribe.pipeline.findings import polarity
 from segscribe.schemas.evidence import EvidenceBase
@@ -40,22 +40,34 @@ def executive_summary(study: StudySummary, findings: Sequence[Finding]) -> list[
     return out
 
 
+def _how_many(items: Sequence[EvidenceBase], raised: int, keep: Callable[[EvidenceBase], bool]) -> str:
+    return f"{len({e.who for e in items if keep(e)})} of the {raised} participants who raised it"
+
+
 def recommendations(findings: Sequence[Finding], evidence: Mapping[str, EvidenceBase]) -> list[Statement]:
-    """One recommendation per leading finding, by what its evidence says: fix, adopt a proposal, or keep."""
+    """One recommendation per leading finding, by what its evidence says: fix, meet a need, adopt a proposal,
+    or keep. Each says how many of the finding's participants said so, not only how many raised the topic."""
     out = []
     for f in findings[:MAX_RECOMMENDATIONS]:
         items = [evidence[i] for i in f.evidence_ids if i in evidence]
         kinds = Counter(e.kind for e in items)
         sign = sum(polarity(e) for e in items)
+        raised = len(f.coverage.participants) or len({e.who for e in items})
         if kinds.get("suggestion", 0) >= max(2, len(items) // 3):
-            text = f"Consider the change participants proposed about {f.label} ({f.coverage.text})."
-        elif sign < 0 or f.intensity >= 0.5:
-            text = f"Address {f.label}: it caused difficulty or concern in {f.coverage.text}."
+            said = _how_many(items, raised, lambda e: e.kind == "suggestion")
+            text = f"Consider the change participants proposed about {f.label}: {said} proposed one"
+        elif sign < 0:
+            said = _how_many(items, raised, lambda e: polarity(e) < 0)
+            text = f"Address {f.label}: {said} met difficulty or concern"
+        elif f.intensity >= 0.5 and kinds.get("goal", 0):
+            said = _how_many(items, raised, lambda e: e.kind == "goal")
+            text = f"Meet the need behind {f.label}: {said} stated what they want or expect"
         elif sign > 0:
-            text = f"Keep what works about {f.label} ({f.coverage.text} found it worked)."
+            said = _how_many(items, raised, lambda e: polarity(e) > 0)
+            text = f"Keep what works about {f.label}: {said} spoke well of it"
         else:
-            text = f"Look into {f.label} ({f.coverage.text}) before the next design iteration."
-        out.append(Statement(text=text, recommendation=True, basis=_basis(f)))
+            text = f"Look into {f.label} before the next design iteration"
+        out.append(Statement(text=f"{text} ({f.coverage.text}).", recommendation=True, basis=_basis(f)))
     return out
 
 
@@ -67,7 +79,8 @@ def open_questions(findings: Sequence[Finding], evidence: Sequence[EvidenceBase]
         if f.counter_evidence_ids:
             out.append(Statement(
                 text=f"Sessions disagree about {f.label}: {len(f.evidence_ids)} items support the finding and "
-                     f"{len(f.counter_evidence_ids)} go against it.",
+                     f"{len(f.counter_evidence_ids)} {'goes' if len(f.counter_evidence_ids) == 1 else 'go'} "
+                     "against it.",
                 basis=Basis(evidence_ids=f.counter_evidence_ids[:2] + f.evidence_ids[:1])))
     thin = [f for f in findings if f.coverage.sessions <= min_sessions and study.sessions >= 2 * min_sessions]
     if thin:

@@ -16,7 +16,7 @@ Rules, field by field:
   cue as `impact` and the first frequency cue as `frequency_cue`.
 - success metrics: goals and pains whose quote has a measurable cue (a number with a
   unit, `%`, "days to close", "measured on", KPI, target, metric).
-- behaviours: workarounds, plus any non-objection item whose quote has a first-person
+- behaviours: any non-objection item (workarounds included) whose quote has a first-person
   subject ("I", "we") and a habit cue ("every month", "usually", "by hand").
   Customer-table facts go to `data_sources`.
 - tools/alternatives: workarounds grouped by the named alternative (text = the name as
@@ -347,8 +347,11 @@ def _persona(segment: str, n: int, items: list[EvidenceBase], meta: Metas,
     goals = [e for e in items if isinstance(e, Goal)]
     jobs = [e for e in items if isinstance(e, JobToBeDone)]
     workarounds = [e for e in items if isinstance(e, Workaround)]
-    habits = [e for e in items if isinstance(e, Workaround) or (
-        not isinstance(e, Objection) and FIRST_PERSON.search(e.quote) and HABIT.search(e.quote))]
+    # Behaviours are habits (a first-person habit cue: "every month", "usually", "by hand"); the workarounds
+    # themselves are the tools and alternatives field. Both fields once listed every workaround, so a study
+    # whose practices name no tool showed the same claims twice.
+    habits = [e for e in items if not isinstance(e, Objection) and FIRST_PERSON.search(e.quote)
+              and HABIT.search(e.quote)]
     jobs_by_type = {t: _grouped([j for j in jobs if j.job_type == t], vecs) for t in JobType}
     goal_field = _grouped(goals, vecs)
     title = dominant_title(items, meta)
