@@ -174,3 +174,29 @@ def test_the_representative_of_a_big_group_is_found_in_linear_memory() -> None:
     tracemalloc.stop()
     assert best == 123
     assert peak < 50 * 2**20, f"{peak / 2**20:.0f} MiB"
+
+
+def test_a_catch_all_group_is_split_into_specific_findings() -> None:
+    """Three points that share a topic (cosine distance 0.45 between them) merge at the finding distance (0.5);
+    their group holds every item, so it is re-grouped tighter into the three points. A group under the share
+    is left alone."""
+    import numpy as np
+
+    from segscribe.pipeline.findings import DISTANCE, _split_catch_alls, cluster_labels
+
+    rng = np.random.default_rng(0)
+    basis = np.eye(8)
+    a = np.sqrt(1 / 0.55 - 1)  # cosine 0.55 between the three centres
+    centres = [basis[0] + a * basis[i] for i in (1, 2, 3)]
+    vecs = np.vstack([c + rng.normal(scale=0.02, size=8) for c in centres for _ in range(40)])
+    vecs = (vecs / np.linalg.norm(vecs, axis=1, keepdims=True)).astype(np.float32)
+    merged = cluster_labels(vecs, DISTANCE)
+    assert len(set(merged.tolist())) == 1, "the three points are one group at the finding distance"
+    split = _split_catch_alls(merged, vecs, DISTANCE, 0)
+    truth = np.repeat([0, 1, 2], 40)
+    assert len(set(split.tolist())) == 3
+    assert all(len(set(split[truth == t].tolist())) == 1 for t in (0, 1, 2))
+    # the same items, but only 30 of 300 in the group (10 %): not a catch-all
+    small = np.concatenate([np.zeros(30, dtype=int), np.arange(1, 271)])
+    assert (_split_catch_alls(small, np.vstack([vecs[:30], np.eye(8, dtype=np.float32)[np.arange(270) % 8]]),
+                              DISTANCE, 0) == small).all()
