@@ -15,6 +15,9 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 _TOKEN = re.compile(r"(?<![a-z0-9])(?:[a-z][a-z0-9'’.-]*[a-z0-9]|[a-z])")  # "15th" gives no "th"
+#: A pronoun or verb contraction ("we'll", "haven't", "they've", "i'd") is a function word, whatever the list has;
+#: a possessive ("doctor's") is not.
+_CONTRACTION = re.compile(r"(?:n't|'ll|'ve|'re|'d|'m)$")
 #: Score bonus per extra word: a two-word phrase beats a single word used somewhat more often.
 LENGTH_BONUS = 0.6
 #: Weight of relevance against redundancy when picking the next phrase.
@@ -54,15 +57,37 @@ def candidates(text: str, max_words: int = 3) -> set[str]:
     for n in range(1, max_words + 1):
         for i in range(len(toks) - n + 1):
             gram = toks[i : i + n]
-            if gram[0] in stop or gram[-1] in stop or any(len(g) < 2 or g.isdigit() for g in (gram[0], gram[-1])):
+            if any(g in stop or _CONTRACTION.search(g) or len(g) < 2 or g.isdigit() for g in (gram[0], gram[-1])):
                 continue
             out.add(" ".join(gram))
     return out
 
 
+#: Endings that make another form of the same word ("write" / "writing", "image" / "images", "confusing" /
+#: "confused").
+_ENDINGS = frozenset({"", "s", "es", "d", "ed", "ing", "er", "ers", "ion", "ions", "ly", "e"})
+
+
+def _same_word(a: str, b: str) -> bool:
+    """Two forms of one word: a shared stem of at least 4 letters and only an inflection left on each."""
+    if a == b:
+        return True
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+
+    def ending(w: str) -> str:  # "submitted": the doubled consonant belongs to the stem
+        rest = w[n:]
+        return rest[1:] if rest and rest[0] == w[n - 1] else rest
+
+    return n >= 4 and ending(a) in _ENDINGS and ending(b) in _ENDINGS
+
+
 def _overlap(a: str, b: str) -> float:
-    wa, wb = set(a.split()), set(b.split())
-    return len(wa & wb) / min(len(wa), len(wb))
+    """Share of the shorter phrase's words that the other phrase has, in any form."""
+    wa, wb = a.split(), b.split()
+    short, long = (wa, wb) if len(wa) <= len(wb) else (wb, wa)
+    return sum(any(_same_word(w, v) for v in long) for w in short) / len(short)
 
 
 def label_groups(groups: Sequence[Sequence[str]], top: int = 2) -> list[list[str]]:
@@ -96,7 +121,9 @@ def _mmr(scored: dict[str, float], top: int, lead: str | None = None) -> list[st
     best = scored[ranked[0]] or 1.0
     picked = [lead or ranked[0]]
     for _ in range(top - 1):
-        rest = [p for p in ranked if p not in picked and not any(p in q or q in p for q in picked)]
+        # A phrase inside a picked one, or made of the same words in other forms, adds nothing.
+        rest = [p for p in ranked if p not in picked and not any(p in q or q in p or _overlap(p, q) == 1
+                                                                 for q in picked)]
         if not rest:
             break
         nxt = max(rest, key=lambda p: (MMR_LAMBDA * scored[p] / best
