@@ -32,3 +32,11 @@ def test_contractions_are_function_words_but_possessives_are_not() -> None:
     got = candidates("We’ll see, I haven't tried the doctor's note and they've never called")
     assert not any(w in p.split() for p in got for w in ("we'll", "haven't", "they've")), got
     assert "doctor's note" in got and "called" in got
+
+
+def test_help_is_a_function_word_but_helpful_is_not() -> None:
+    from segscribe.pipeline.keyphrases import candidates
+
+    got = candidates("Can you help me reset it? The reset guide was helpful and helps a lot")
+    assert not any(w in p.split() for p in got for w in ("help", "helps")), got
+    assert "helpful" in got and "reset guide" in got

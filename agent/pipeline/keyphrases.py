@@ -41,7 +41,10 @@ def stopwords() -> frozenset[str]:
              "one", "two", "time", "times", "right", "well", "mean", "something", "anything", "everything",
              "tell", "told", "ask", "asked", "put", "take", "took", "give", "gave", "come", "came", "keep",
              "kept", "try", "tried", "seen", "saying", "talk", "talking", "doing", "done",
-             "gotta", "wanna", "kinda", "sorta", "yep", "nope", "hmm", "it'd", "that'd"}
+             "gotta", "wanna", "kinda", "sorta", "yep", "nope", "hmm", "it'd", "that'd",
+             # "help" is the generic verb of asking and of praise alike ("can you help", "it helps me"), like
+             # "use" and "make" above; "helpful" is an evaluation and stays.
+             "help", "helps", "helped", "helping"}
     return frozenset(ENGLISH_STOP_WORDS | extra)
 
 
