@@ -40,3 +40,15 @@ def test_help_is_a_function_word_but_helpful_is_not() -> None:
     got = candidates("Can you help me reset it? The reset guide was helpful and helps a lot")
     assert not any(w in p.split() for p in got for w in ("help", "helps")), got
     assert "helpful" in got and "reset guide" in got
+
+
+def test_with_a_lift_floor_two_groups_are_not_both_named_by_what_they_share() -> None:
+    """Every text of both groups mentions 'ai', and each group's own words are rarer: class-based TF-IDF still
+    leads both with 'ai'; the lift floor names each by what only it says."""
+    writers = [f"ai is here and the {w}" for w in ("stories", "plots", "poems", "novels") for _ in range(2)]
+    painters = [f"ai is here and the {w}" for w in ("paintings", "colours", "sketches", "frames") for _ in range(2)]
+    plain = label_groups([writers, painters], top=2)
+    assert [g[0] for g in plain] == ["ai", "ai"], plain
+    lifted = label_groups([writers, painters], top=2, min_lift=1.5)
+    assert not any("ai" in g for g in lifted), lifted
+    assert set(lifted[0]) <= {"stories", "plots", "poems", "novels"}, lifted

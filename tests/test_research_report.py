@@ -111,3 +111,22 @@ def test_a_recommendation_counts_the_participants_who_said_so(embedder: Any) -> 
     [rec] = recommendations([finding], {e.id: e for e in items})
     assert rec.recommendation and rec.text.startswith(f"Keep what works about {finding.label}: ")
     assert "2 of the 3 participants who raised it spoke well of it (3 of 3 sessions)." in rec.text, rec.text
+
+
+def test_a_recommendation_follows_what_most_participants_said(embedder: Any) -> None:
+    """One participant found the step hard, two proposed the same change: the recommendation is the proposal,
+    '2 of the 3', although a difficulty wins a tie."""
+    from segscribe.pipeline.findings import build_findings
+    from segscribe.pipeline.research import recommendations
+    from segscribe.schemas.evidence import EvidenceKind
+
+    said = [["Changing the time of my visit was hard to find."],
+            ["Changing the time of my visit should be a button on the first page."],
+            ["There should be a button to change the time of my visit on the first page."]]
+    docs, items = factories.sessions_saying(
+        said, kind_of=lambda i: EvidenceKind.pain if i == 0 else EvidenceKind.suggestion)
+    [finding] = build_findings(items, factories.sessions_of(docs), embedder.embed)
+    assert finding.coverage.sessions == 3
+    [rec] = recommendations([finding], {e.id: e for e in items})
+    assert rec.text.startswith(f"Consider the change participants proposed about {finding.label}: "), rec.text
+    assert "2 of the 3 participants who raised it proposed one" in rec.text, rec.text

@@ -93,13 +93,18 @@ def _overlap(a: str, b: str) -> float:
     return sum(any(_same_word(w, v) for v in long) for w in short) / len(short)
 
 
-def label_groups(groups: Sequence[Sequence[str]], top: int = 2) -> list[list[str]]:
-    """Up to `top` key phrases per group of texts (most relevant first)."""
+def label_groups(groups: Sequence[Sequence[str]], top: int = 2, min_lift: float = 0.0) -> list[list[str]]:
+    """Up to `top` key phrases per group of texts (most relevant first).
+
+    `min_lift` > 0 keeps, when the group has any, only phrases whose share of the group's texts is at least
+    that many times their share of the other groups' texts. Class-based TF-IDF alone separates many groups
+    well, but with two or three groups (segments) a phrase every group uses a lot can still lead them all."""
     counts = [Counter(c for text in g for c in candidates(text)) for g in groups]
     total: Counter[str] = Counter()
     for c in counts:
         total.update(c)
     avg = sum(sum(c.values()) for c in counts) / max(1, len(counts))
+    all_texts = sum(len(g) for g in groups)
     out: list[list[str]] = []
     for c, texts in zip(counts, groups, strict=True):
         n = max(1, len(texts))
@@ -109,6 +114,10 @@ def label_groups(groups: Sequence[Sequence[str]], top: int = 2) -> list[list[str
         # among those, lead with a multi-word phrase when the group has one.
         shared = {p: s for p, s in scored.items() if c[p] >= 2}
         pool = shared or scored
+        if min_lift > 0:
+            others = max(1, all_texts - len(texts))
+            distinct = {p: s for p, s in pool.items() if c[p] / n >= min_lift * (total[p] - c[p]) / others}
+            pool = distinct or pool
         multi = {p: s for p, s in pool.items() if " " in p}
         lead = max(multi, key=lambda p: (multi[p], p)) if multi and max(multi.values()) >= 0.5 * max(
             pool.values()) else None

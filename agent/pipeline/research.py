@@ -40,33 +40,33 @@ def executive_summary(study: StudySummary, findings: Sequence[Finding]) -> list[
     return out
 
 
-def _how_many(items: Sequence[EvidenceBase], raised: int, keep: Callable[[EvidenceBase], bool]) -> str:
-    return f"{len({e.who for e in items if keep(e)})} of the {raised} participants who raised it"
+#: What a finding's participants can say, in the order that wins a tie: a difficulty to address, a change they
+#: proposed, a need to meet, something that works.
+_SAID: tuple[tuple[str, Callable[[EvidenceBase], bool]], ...] = (
+    ("difficulty", lambda e: polarity(e) < 0),
+    ("proposal", lambda e: e.kind == "suggestion"),
+    ("need", lambda e: e.kind == "goal"),
+    ("praise", lambda e: polarity(e) > 0),
+)
 
 
 def recommendations(findings: Sequence[Finding], evidence: Mapping[str, EvidenceBase]) -> list[Statement]:
-    """One recommendation per leading finding, by what its evidence says: fix, meet a need, adopt a proposal,
-    or keep. Each says how many of the finding's participants said so, not only how many raised the topic."""
+    """One recommendation per leading finding, following what most of its participants said: address a
+    difficulty, consider a proposed change, meet a need, or keep what works (ties in that order). Each says how
+    many of the finding's participants said so, not only how many raised the topic."""
     out = []
     for f in findings[:MAX_RECOMMENDATIONS]:
         items = [evidence[i] for i in f.evidence_ids if i in evidence]
-        kinds = Counter(e.kind for e in items)
-        sign = sum(polarity(e) for e in items)
         raised = len(f.coverage.participants) or len({e.who for e in items})
-        if kinds.get("suggestion", 0) >= max(2, len(items) // 3):
-            said = _how_many(items, raised, lambda e: e.kind == "suggestion")
-            text = f"Consider the change participants proposed about {f.label}: {said} proposed one"
-        elif sign < 0:
-            said = _how_many(items, raised, lambda e: polarity(e) < 0)
-            text = f"Address {f.label}: {said} met difficulty or concern"
-        elif f.intensity >= 0.5 and kinds.get("goal", 0):
-            said = _how_many(items, raised, lambda e: e.kind == "goal")
-            text = f"Meet the need behind {f.label}: {said} stated what they want or expect"
-        elif sign > 0:
-            said = _how_many(items, raised, lambda e: polarity(e) > 0)
-            text = f"Keep what works about {f.label}: {said} spoke well of it"
-        else:
-            text = f"Look into {f.label} before the next design iteration"
+        held = [(len({e.who for e in items if said(e)}), -rank, what) for rank, (what, said) in enumerate(_SAID)]
+        n, _, what = max(held)
+        of = f"{n} of the {raised} participants who raised it"
+        text = {
+            "difficulty": f"Address {f.label}: {of} met difficulty or concern",
+            "proposal": f"Consider the change participants proposed about {f.label}: {of} proposed one",
+            "need": f"Meet the need behind {f.label}: {of} stated what they want or expect",
+            "praise": f"Keep what works about {f.label}: {of} spoke well of it",
+        }[what] if n else f"Look into {f.label} before the next design iteration"
         out.append(Statement(text=f"{text} ({f.coverage.text}).", recommendation=True, basis=_basis(f)))
     return out
 

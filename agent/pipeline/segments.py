@@ -101,12 +101,17 @@ def needs_segmentation(evidence: Sequence[EvidenceBase], themes: Sequence[Theme]
     return seg, mapping
 
 
+#: How much more common in a needs segment than in the others a phrase must be to name it.
+NAME_LIFT = 1.5
+
+
 def _needs_names(texts: dict[int, list[str]]) -> dict[int, str]:
     """Each needs segment named by the key phrases that set its evidence apart; unique, never "Needs 2"."""
     from segscribe.pipeline.keyphrases import label_groups
 
     order = sorted(texts)
-    phrases = label_groups([texts[c] for c in order], top=5)
+    # A segment's name must tell it from the others: phrases at least 1.5x as common in it as elsewhere.
+    phrases = label_groups([texts[c] for c in order], top=5, min_lift=NAME_LIFT)
     out: dict[int, str] = {}
     taken: set[str] = set()
     used: set[str] = set()
