@@ -94,21 +94,28 @@ def test_personas_of_a_real_study_cite_no_customer_table(tmp_path: Path) -> None
     assert "customer table" not in (run / "report.md").read_text()
 
 
+def _recommend(said: list[list[str]], first: Any, rest: Any, embedder: Any) -> tuple[Any, Any]:
+    """The one finding of three sessions (the first says something of kind `first`, the others of `rest`) and
+    its recommendation."""
+    from segscribe.pipeline.findings import build_findings
+    from segscribe.pipeline.research import recommendations
+
+    docs, items = factories.sessions_saying(said, kind_of=lambda i: first if i == 0 else rest)
+    [finding] = build_findings(items, factories.sessions_of(docs), embedder.embed)
+    [rec] = recommendations([finding], {e.id: e for e in items})
+    return finding, rec
+
+
 def test_a_recommendation_counts_the_participants_who_said_so(embedder: Any) -> None:
     """Three participants raise the same step; two found it easy, one was confused. The recommendation keeps
     what works and says 2 of the 3, not that all three sessions "found it worked"."""
-    from segscribe.pipeline.findings import build_findings
-    from segscribe.pipeline.research import recommendations
     from segscribe.schemas.evidence import EvidenceKind
 
     said = [["It was confusing to change the time of my visit."],
             ["Changing the time of my visit was easy and clear."],
             ["Changing my visit time was easy, it was clear."]]
-    docs, items = factories.sessions_saying(
-        said, kind_of=lambda i: EvidenceKind.pain if i == 0 else EvidenceKind.observation)
-    [finding] = build_findings(items, factories.sessions_of(docs), embedder.embed)
+    finding, rec = _recommend(said, EvidenceKind.pain, EvidenceKind.observation, embedder)
     assert finding.coverage.sessions == 3 and len(finding.counter_evidence_ids) == 1
-    [rec] = recommendations([finding], {e.id: e for e in items})
     assert rec.recommendation and rec.text.startswith(f"Keep what works about {finding.label}: ")
     assert "2 of the 3 participants who raised it spoke well of it (3 of 3 sessions)." in rec.text, rec.text
 
@@ -116,17 +123,12 @@ def test_a_recommendation_counts_the_participants_who_said_so(embedder: Any) -> 
 def test_a_recommendation_follows_what_most_participants_said(embedder: Any) -> None:
     """One participant found the step hard, two proposed the same change: the recommendation is the proposal,
     '2 of the 3', although a difficulty wins a tie."""
-    from segscribe.pipeline.findings import build_findings
-    from segscribe.pipeline.research import recommendations
     from segscribe.schemas.evidence import EvidenceKind
 
     said = [["Changing the time of my visit was hard to find."],
             ["Changing the time of my visit should be a button on the first page."],
             ["There should be a button to change the time of my visit on the first page."]]
-    docs, items = factories.sessions_saying(
-        said, kind_of=lambda i: EvidenceKind.pain if i == 0 else EvidenceKind.suggestion)
-    [finding] = build_findings(items, factories.sessions_of(docs), embedder.embed)
+    finding, rec = _recommend(said, EvidenceKind.pain, EvidenceKind.suggestion, embedder)
     assert finding.coverage.sessions == 3
-    [rec] = recommendations([finding], {e.id: e for e in items})
     assert rec.text.startswith(f"Consider the change participants proposed about {finding.label}: "), rec.text
     assert "2 of the 3 participants who raised it proposed one" in rec.text, rec.text
