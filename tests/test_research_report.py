@@ -78,9 +78,10 @@ def test_research_report_is_findings_first_and_fits_its_inputs(tmp_path: Path) -
 
 
 @pytest.mark.shared_data
-def test_personas_of_a_real_study_cite_no_customer_table(tmp_path: Path) -> None:
+def test_a_real_study_report_cites_no_customer_table_and_lists_minor_findings(tmp_path: Path) -> None:
     """A real notes-only study (8 sessions) gets personas from its needs segments; their data sources are the
-    cited sessions, never a "customer table" the study does not have."""
+    cited sessions, never a "customer table" the study does not have. Its dozens of findings read as ten in
+    full and one line each for the rest."""
     notes = shared("research_studies/claim-status-document-status/notes")
     ws = tmp_path / "ws"
     res = CliRunner().invoke(app, ["run", str(notes), "-w", str(ws), "--json"])
@@ -91,7 +92,15 @@ def test_personas_of_a_real_study_cite_no_customer_table(tmp_path: Path) -> None
     assert personas, "an 8-session study gives personas"
     for p in personas:
         assert p["data_sources"] and not any("customer table" in s for s in p["data_sources"]), p["data_sources"]
-    assert "customer table" not in (run / "report.md").read_text()
+    md = (run / "report.md").read_text()
+    assert "customer table" not in md
+    findings = json.loads((run / "findings.json").read_text())
+    findings = findings["findings"] if isinstance(findings, dict) else findings
+    assert len(findings) > 10
+    key = md.split('<a id="key-findings"></a>')[1].split('<a id="themes"></a>')[0]
+    assert re.findall(r"^### (\d+)\. ", key, re.M) == [str(i) for i in range(1, 11)]
+    assert f"### Other findings (11-{len(findings)})" in key
+    assert all(f"- **{f['rank']}. " in key for f in findings[10:])
 
 
 def _recommend(said: list[list[str]], first: Any, rest: Any, embedder: Any) -> tuple[Any, Any]:

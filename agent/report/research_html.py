@@ -8,7 +8,7 @@ from segscribe.report import html
 from segscribe.report.citing import CITED_PER_LIST, more_text
 from segscribe.report.html import _nid, _table, esc, words
 from segscribe.report.markdown import pct
-from segscribe.report.research_md import SHOWN_EVIDENCE, STATEMENT_SOURCE
+from segscribe.report.research_md import IN_FULL, SHOWN_EVIDENCE, STATEMENT_SOURCE
 
 if TYPE_CHECKING:
     from segscribe.report.html import _Html
@@ -18,7 +18,7 @@ def findings(h: _Html) -> str:
     if not h.r.findings:
         return "<p>No group of evidence is held by two or more sessions yet; see the open questions.</p>"
     out = []
-    for f in h.r.findings:
+    for f in h.r.findings[:IN_FULL]:
         statement = " ".join(f"{esc(p.text)} {h.cites(p.evidence_ids)}" for p in f.parts) or esc(f.statement)
         shown = []
         ids = list(dict.fromkeys(f.evidence_ids))  # quotes of the first few, citations of the next, a count
@@ -37,6 +37,17 @@ def findings(h: _Html) -> str:
             f"{esc(STATEMENT_SOURCE[f.statement_source])} · intensity {pct(f.intensity, 0)}</p>"
             f'<p class="statement">{statement}</p>'
             f'<ul class="support">{"".join(shown)}{extra}</ul>{counter}</article>')
+    minor = h.r.findings[IN_FULL:]
+    if minor:
+        items = []
+        for f in minor:
+            statement = " ".join(f"{esc(p.text)} {h.cites(p.evidence_ids)}" for p in f.parts) or esc(f.statement)
+            against = f" · against: {h.cites(f.counter_evidence_ids)}" if f.counter_evidence_ids else ""
+            items.append(f'<li id="finding-{esc(f.id)}"><strong>{f.rank}. {esc(f.label)}</strong> '
+                         f'<span class="cov">({esc(f.coverage.text)})</span>: {statement} · evidence: '
+                         f"{h.cites(f.evidence_ids)}{against}</li>")
+        out.append(f"<h3>Other findings ({minor[0].rank}-{minor[-1].rank})</h3>"
+                   f'<ul class="other-findings">{"".join(items)}</ul>')
     return "".join(out)
 
 

@@ -12,6 +12,9 @@ if TYPE_CHECKING:
     from segscribe.report.markdown import _Md
 
 SHOWN_EVIDENCE = 4
+#: Findings shown in full (statement, quotes, counter-evidence); the rest, mostly held by the fewest sessions,
+#: get one line each with the same citations, so a 50-finding study reads as ten findings and a list.
+IN_FULL = 10
 STATEMENT_SOURCE = {"extractive": "statement extracted from the evidence", "llm": "statement written by the model",
                     "human": "statement edited by a researcher"}
 
@@ -20,7 +23,7 @@ def findings(m: _Md) -> list[str]:
     if not m.r.findings:
         return ["_No group of evidence is held by two or more sessions yet; see the open questions._"]
     out: list[str] = []
-    for f in m.r.findings:
+    for f in m.r.findings[:IN_FULL]:
         out += [f"### {f.rank}. {md(f.label)}", "",
                 f"**{f.coverage.text}** · {STATEMENT_SOURCE[f.statement_source]} · intensity {pct(f.intensity, 0)}",
                 ""]
@@ -42,6 +45,15 @@ def findings(m: _Md) -> list[str]:
             out.append(f"- and {more:,} more: {m.marks(ids[SHOWN_EVIDENCE:CITED_PER_LIST])}{tail}")
         if f.counter_evidence_ids:
             out.append(f"- **Counter-evidence** ({len(f.counter_evidence_ids):,}): {m.marks(f.counter_evidence_ids)}")
+        out.append("")
+    minor = m.r.findings[IN_FULL:]
+    if minor:
+        out += [f"### Other findings ({minor[0].rank}-{minor[-1].rank})", ""]
+        for f in minor:
+            statement = " ".join(f"{md(p.text)} {m.marks(p.evidence_ids)}".rstrip() for p in f.parts) or md(f.statement)
+            counter = f" · against: {m.marks(f.counter_evidence_ids)}" if f.counter_evidence_ids else ""
+            out.append(f"- **{f.rank}. {md(f.label)}** ({f.coverage.text}): {statement} · evidence: "
+                       f"{m.marks(f.evidence_ids)}{counter}")
         out.append("")
     return out
 
