@@ -14,6 +14,8 @@ every random choice is seeded, and cluster numbers follow the sorted rows.
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -194,3 +196,25 @@ def pick_parsimonious(scored: list[tuple[float, int, np.ndarray]], parsimony: fl
     top = max(round(s, 6) for s, _, _ in scored)
     sil, k, labels = next(t for t in scored if round(t[0], 6) >= top - parsimony * abs(top))
     return labels, k, sil
+
+
+def split_oversized(labels: np.ndarray, limit: int, rounds: int,
+                    regroup: Callable[[np.ndarray, int], np.ndarray | None]) -> np.ndarray:
+    """Split every group of more than `limit` rows, round after round, until none is or `rounds` have passed.
+
+    `regroup(rows, round)` gives sub-labels 0..k-1 for a group's row indices (or None to leave it whole); part 0
+    keeps the group's label, the others take new ones. Themes and findings both use it: a catch-all group says
+    nothing."""
+    labels = labels.astype(int).copy()
+    for r in range(rounds):
+        big = sorted(lab for lab, n in Counter(labels.tolist()).items() if n > limit)
+        if not big:
+            break
+        for lab in big:
+            idx = np.flatnonzero(labels == lab)
+            sub = regroup(idx, r)
+            if sub is None:
+                continue
+            top = int(labels.max()) + 1
+            labels[idx] = np.where(sub == 0, lab, top + sub - 1)
+    return labels

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
+from segscribe.pipeline.clustering import split_oversized
 from segscribe.pipeline.keyphrases import label_groups, label_text
 from segscribe.schemas.evidence import EvidenceBase
 from segscribe.schemas.finding import Coverage, Finding, StatementPart
@@ -81,20 +82,15 @@ SPLIT_ROUNDS = 4
 
 def _split_catch_alls(labels: np.ndarray, vecs: np.ndarray, distance: float, seed: int) -> np.ndarray:
     """Re-group every oversized group on its own at a tighter distance; labels stay deterministic."""
-    limit = max(CATCH_ALL_MIN, int(MAX_FINDING_SHARE * len(labels)))
-    labels = labels.astype(int).copy()
+    cuts = []
     for _ in range(SPLIT_ROUNDS):
         distance *= TIGHTEN
-        sizes = Counter(labels.tolist())
-        big = sorted(lab for lab, n in sizes.items() if n > limit)
-        if not big:
-            break
-        for lab in big:
-            idx = np.flatnonzero(labels == lab)
-            sub = cluster_labels(vecs[idx], distance, seed)
-            top = int(labels.max()) + 1
-            labels[idx] = top + sub
-    return labels
+        cuts.append(distance)
+
+    def regroup(idx: np.ndarray, round_: int) -> np.ndarray:
+        return np.unique(cluster_labels(vecs[idx], cuts[round_], seed), return_inverse=True)[1]
+
+    return split_oversized(labels, max(CATCH_ALL_MIN, int(MAX_FINDING_SHARE * len(labels))), SPLIT_ROUNDS, regroup)
 
 
 def _medoid(idx: list[int], vecs: np.ndarray, items: Sequence[EvidenceBase]) -> int:
@@ -119,14 +115,13 @@ def _ordered_support(members: list[int], vecs: np.ndarray, items: Sequence[Evide
     then come from as many sessions as the group has, not all from the most talkative participant."""
     centre = vecs[members].mean(axis=0)
     by_closeness = sorted(members, key=lambda i: (-round(float(vecs[i] @ centre), 6), items[i].id))
-    turn: dict[int, int] = {}
     seen: Counter[tuple[bool, str]] = Counter()
-    for i in by_closeness:
+    place: dict[int, tuple[bool, int, int]] = {}  # (notes after quotes, the session's turn, closeness)
+    for n, i in enumerate(by_closeness):
         key = (items[i].verbatim, session_of[items[i].doc_id])
-        turn[i] = seen[key]
+        place[i] = (not items[i].verbatim, seen[key], n)
         seen[key] += 1
-    position = {i: n for n, i in enumerate(by_closeness)}
-    return [items[i].id for i in sorted(members, key=lambda i: (not items[i].verbatim, turn[i], position[i]))]
+    return [items[i].id for i in sorted(members, key=place.__getitem__)]
 
 
 def build_findings(evidence: Sequence[EvidenceBase], session_of: Mapping[str, str], embed: Embed, *,

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from segscribe.pipeline.clustering import cluster_rows, pick_parsimonious
+from segscribe.pipeline.clustering import cluster_rows, pick_parsimonious, split_oversized
 from segscribe.pipeline.keyphrases import label_groups, label_text
 from segscribe.schemas.evidence import EvidenceBase
 from segscribe.schemas.theme import Theme
@@ -73,23 +73,13 @@ def _split_catch_alls(labels: np.ndarray, vecs: np.ndarray, keys: list[str], see
     """Re-cluster any group above MAX_THEME_SHARE into sub-groups (k by silhouette), until none is.
 
     Through `cluster_rows`, so a catch-all of tens of thousands of items is split in linear memory too."""
-    labels = labels.copy()
-    limit = max(4, int(MAX_THEME_SHARE * len(labels)))
-    for _ in range(8):  # each pass splits every oversized group; a few passes always suffice
-        sizes = Counter(labels.tolist())
-        big = [lab for lab, n in sizes.items() if n > limit]
-        if not big:
-            break
-        for lab in sorted(big):
-            idx = np.flatnonzero(labels == lab)
-            split = cluster_rows(vecs[idx], [keys[i] for i in idx], 2, min(6, len(idx) - 1), seed=seed,
-                                 parsimony=PARSIMONY)
-            sub, k = split.labels, split.k
-            if k < 2:
-                continue
-            top = int(labels.max()) + 1
-            labels[idx] = np.where(sub == 0, lab, top + sub - 1)
-    return labels
+    def regroup(idx: np.ndarray, _round: int) -> np.ndarray | None:
+        split = cluster_rows(vecs[idx], [keys[i] for i in idx], 2, min(6, len(idx) - 1), seed=seed,
+                             parsimony=PARSIMONY)
+        return split.labels if split.k >= 2 else None
+
+    # each pass splits every oversized group; a few passes always suffice
+    return split_oversized(labels, max(4, int(MAX_THEME_SHARE * len(labels))), 8, regroup)
 
 
 def build_themes(evidence: Sequence[EvidenceBase], embed: Embed, *, k_min: int = 3, k_max: int = 12,

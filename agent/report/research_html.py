@@ -12,6 +12,7 @@ from segscribe.report.research_md import IN_FULL, SHOWN_EVIDENCE, STATEMENT_SOUR
 
 if TYPE_CHECKING:
     from segscribe.report.html import _Html
+    from segscribe.schemas.finding import Finding
 
 
 def findings(h: _Html) -> str:
@@ -19,7 +20,7 @@ def findings(h: _Html) -> str:
         return "<p>No group of evidence is held by two or more sessions yet; see the open questions.</p>"
     out = []
     for f in h.r.findings[:IN_FULL]:
-        statement = " ".join(f"{esc(p.text)} {h.cites(p.evidence_ids)}" for p in f.parts) or esc(f.statement)
+        statement = _statement(h, f)
         shown = []
         ids = list(dict.fromkeys(f.evidence_ids))  # quotes of the first few, citations of the next, a count
         for eid in ids[:SHOWN_EVIDENCE]:
@@ -41,7 +42,7 @@ def findings(h: _Html) -> str:
     if minor:
         items = []
         for f in minor:
-            statement = " ".join(f"{esc(p.text)} {h.cites(p.evidence_ids)}" for p in f.parts) or esc(f.statement)
+            statement = _statement(h, f)
             against = f" · against: {h.cites(f.counter_evidence_ids)}" if f.counter_evidence_ids else ""
             items.append(f'<li id="finding-{esc(f.id)}"><strong>{f.rank}. {esc(f.label)}</strong> '
                          f'<span class="cov">({esc(f.coverage.text)})</span>: {statement} · evidence: '
@@ -49,6 +50,11 @@ def findings(h: _Html) -> str:
         out.append(f"<h3>Other findings ({minor[0].rank}-{minor[-1].rank})</h3>"
                    f'<ul class="other-findings">{"".join(items)}</ul>')
     return "".join(out)
+
+
+def _statement(h: _Html, f: Finding) -> str:
+    """A finding's statement, each sentence with its citations."""
+    return " ".join(f"{esc(p.text)} {h.cites(p.evidence_ids)}" for p in f.parts) or esc(f.statement)
 
 
 def jobs(h: _Html) -> str:
