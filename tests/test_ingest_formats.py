@@ -228,3 +228,43 @@ def test_offsets_are_exact_for_generated_transcripts(
         for p in doc.passages:
             assert doc.text[p.start : p.end] == p.text
             assert p.text == p.text.strip()
+
+
+LABELS_ON_THEIR_OWN_LINES = """# Usability study, session 3
+
+Meeting Date: 3/19/2021 12:30 PM
+
+Moderator:
+Thanks for joining. I'd like you to fill out a request today.
+We want to hear your honest opinions.
+
+Participant 3:
+Do you want me to grab my tax forms?
+
+Moderator:
+Not necessary. Have you ever filled out a form like this?
+
+Participant 3:
+I've filled out means testing multiple times.
+I would put off going to the doctor because of those bills.
+
+Moderator:
+What would you do on this page?
+
+Participant 3:
+I would read the steps first before I filled out the form.
+"""
+
+
+def test_a_transcript_with_each_label_on_its_own_line_is_read_as_turns() -> None:
+    """Some transcription exports put "Moderator:" on a line of its own and the words on the lines after it.
+    Those turns are speaker turns: the moderator's words are never evidence, the participant's are verbatim."""
+    doc = parse_text_document(LABELS_ON_THEIR_OWN_LINES, "mem", "p3").documents[0]
+    assert doc.kind is DocKind.interview
+    speakers = {p.speaker for p in doc.passages}
+    assert speakers == {"Moderator", "Participant 3"}        # the meeting-date header is not a speaker
+    said = {p.text: p.voice for p in doc.passages}
+    assert said["I would read the steps first before I filled out the form."] is Voice.participant
+    moderator = [p for p in doc.passages if "honest opinions" in p.text]
+    assert moderator and all(p.voice is Voice.interviewer for p in moderator)
+    assert not any("honest opinions" in p.text for p in doc.evidence_passages())

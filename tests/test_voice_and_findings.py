@@ -92,6 +92,33 @@ def test_shares_of_text_per_voice_add_up() -> None:
     assert abs(sum(shares.values()) - 1) < 0.01 and shares["participant"] > 0.2 and shares["notes"] > 0.2
 
 
+def filled_in_guide(answer: str) -> str:
+    return f"""# Session notes
+
+## Task 2
+* Pretend that you need to reach your doctor after a visit. How would you send them a question? {answer}
+* What did you think of that page? It was fine.
+"""
+
+
+def test_guide_prompts_shared_with_sibling_files_are_cut_from_the_answers_after_them() -> None:
+    """A filled-in conversation guide writes each answer after its prompt on the same bullet: the prompt
+    (the same sentences in every sibling file) is template and the answer alone is content."""
+    answers = ["I would look for a message link near the top.", "No idea, I would call the clinic.",
+               "I never do that online.", "Probably the search box, I use it for everything."]
+    siblings = [filled_in_guide(a) for a in answers[1:]]
+    units = segment_notes(filled_in_guide(answers[0]), siblings=siblings).units
+    text = filled_in_guide(answers[0])
+    by_text = {text[u.start:u.end]: u.voice for u in units}
+    prompt = "Pretend that you need to reach your doctor after a visit. How would you send them a question?"
+    assert by_text.get(prompt) == "template"
+    assert by_text.get(answers[0]) in ("participant", "notes")
+    assert not any(prompt[:30] in t and v != "template" for t, v in by_text.items())
+    # without siblings nothing says the prompt is shared: the line stays whole
+    alone = segment_notes(text).units
+    assert not any(text[u.start:u.end] == prompt for u in alone)
+
+
 # --------------------------------------------------------------------------- findings
 
 SAME_PAIN = [

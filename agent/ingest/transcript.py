@@ -20,6 +20,9 @@ INTERVIEWER_LABELS = {
 PARTICIPANT_LABELS = {"user", "participant", "respondent", "interviewee", "a", "customer"}
 
 
+_WORD = re.compile(r"(?![AaPp][Mm]\b)[A-Za-z]{2,}")
+
+
 def _label(m: re.Match[str]) -> str:
     return (m.group("bold") or m.group("plain") or "").strip()
 
@@ -79,8 +82,11 @@ def find_turns(text: str, body_start: int = 0, meta: dict[str, Any] | None = Non
     labels = [m for m in matches if accepted(m)]
     if not labels:
         return []
-    # Once a transcript is established, a one-off label that looks like a name is a speaker too.
-    labels = [m for m in matches if accepted(m) or _name_like(_label(m))]
+    # Once a transcript is established, a one-off label that looks like a name is a speaker too, unless
+    # what follows it holds no words ("Meeting Date: 3/19/2021 12:30 PM" is a header, not a turn).
+    ends = [m.start() for m in matches[1:]] + [len(text)]
+    labels = [m for m, end in zip(matches, ends, strict=True)
+              if accepted(m) or _name_like(_label(m)) and _WORD.search(text, m.end(), end)]
     spans: list[Span] = []
     for i, m in enumerate(labels):
         end = labels[i + 1].start() if i + 1 < len(labels) else len(text)

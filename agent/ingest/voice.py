@@ -201,8 +201,31 @@ def _segments(text: str, boiler: _Boiler) -> list[_Seg]:
             s = line[a2:b2]
             kind = "heading" if _heading(s, line) else "template" if (
                 P.PLACEHOLDER.match(s) or re.fullmatch(r"\[[^\]]*\]\W*", s) or boiler.shared(s)) else "content"
-            segs.append(_Seg(ls + a2, ls + b2, in_bq, kind))
+            if kind == "content":
+                segs.extend(_split_shared(ls + a2, s, in_bq, boiler))
+            else:
+                segs.append(_Seg(ls + a2, ls + b2, in_bq, kind))
     return segs
+
+
+def _split_shared(start: int, s: str, bq: bool, boiler: _Boiler) -> list[_Seg]:
+    """A content line cut where guide sentences shared with the sibling files end or begin: a filled-in
+    conversation guide writes each answer after its prompt on one bullet ("How would you find the form?
+    I would search for it."), so the prompt is template and only the answer is content."""
+    if not boiler.count:
+        return [_Seg(start, start + len(s), bq, "content")]
+    parts: list[_Seg] = []
+    for m in P.SENT.finditer(s):
+        if not m.group(0).strip():
+            continue
+        kind = "template" if boiler.shared(m.group(0)) else "content"
+        if parts and parts[-1].kind == kind:
+            parts[-1].end = start + m.end()
+        else:
+            parts.append(_Seg(start + m.start(), start + m.end(), bq, kind))
+    if not parts or all(p.kind == "content" for p in parts):
+        return [_Seg(start, start + len(s), bq, "content")]
+    return parts
 
 
 def _infer(text: str, segs: list[_Seg]) -> tuple[str, str, dict[str, Any]]:
