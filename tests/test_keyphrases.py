@@ -52,3 +52,10 @@ def test_with_a_lift_floor_two_groups_are_not_both_named_by_what_they_share() ->
     lifted = label_groups([writers, painters], top=2, min_lift=1.5)
     assert not any("ai" in g for g in lifted), lifted
     assert set(lifted[0]) <= {"stories", "plots", "poems", "novels"}, lifted
+
+
+def test_content_words_leave_out_fillers_contractions_and_short_words() -> None:
+    from segscribe.pipeline.keyphrases import content_words
+
+    assert content_words("I don't know.") == []
+    assert content_words("It was fairly easy, other than the few questions I had.") == ["fairly", "easy", "questions"]

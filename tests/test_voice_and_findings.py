@@ -178,6 +178,19 @@ def test_the_first_quotes_of_a_finding_come_from_different_sessions(embedder: An
     assert len({session_of[i] for i in top.evidence_ids[:n]}) == n, [session_of[i] for i in top.evidence_ids]
 
 
+def test_a_group_of_reactions_that_name_nothing_is_not_a_finding(embedder: Any) -> None:
+    """"I don't know." in three sessions groups, but it says nothing a team can act on; the same doubt with what
+    it is about is a finding."""
+    blank = [["I don't know."], ["I have no idea."], ["I don't know, honestly."]]
+    docs, items = factories.sessions_saying(blank)
+    assert build_findings(items, factories.sessions_of(docs), embedder.embed) == []
+    named = [["I don't know which form the renewal needs."], ["I have no idea which renewal form to use."],
+             ["I don't know what form goes with the renewal."]]
+    docs, items = factories.sessions_saying(named)
+    found = build_findings(items, factories.sessions_of(docs), embedder.embed)
+    assert found and found[0].coverage.sessions == 3
+
+
 def test_the_representative_of_a_big_group_is_found_in_linear_memory() -> None:
     """The medoid of 30,000 items must not build a 30,000 x 30,000 similarity matrix (3.6 GB)."""
     import tracemalloc

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 
 from segscribe.pipeline.clustering import split_oversized
-from segscribe.pipeline.keyphrases import label_groups, label_text
+from segscribe.pipeline.keyphrases import content_words, label_groups, label_text
 from segscribe.schemas.evidence import EvidenceBase
 from segscribe.schemas.finding import Coverage, Finding, StatementPart
 
@@ -141,11 +141,23 @@ def build_findings(evidence: Sequence[EvidenceBase], session_of: Mapping[str, st
     groups: dict[int, list[int]] = defaultdict(list)
     for i, lab in enumerate(labels.tolist()):
         groups[lab].append(i)
-    kept = [m for m in groups.values() if len({session_of[items[i].doc_id] for i in m}) >= min_sessions]
+    kept = [m for m in groups.values() if len({session_of[items[i].doc_id] for i in m}) >= min_sessions
+            and _names_something(m, items)]
     phrases = label_groups([[items[i].quote for i in m] for m in kept])
     drafts = [_finding(m, ph, items, vecs, session_of, total) for m, ph in zip(kept, phrases, strict=True)]
     drafts.sort(key=lambda f: (-f.coverage.sessions, -f.intensity, -len(f.evidence_ids), f.evidence_ids[0]))
     return [f.model_copy(update={"id": f"f{i}", "rank": i}) for i, f in enumerate(drafts, 1)]
+
+
+#: A finding needs one item that names what it is about: at least this many topic words (`content_words`).
+#: "I don't know." / "I have no idea." / "I don't understand." from four sessions of a real usability study
+#: (read after these rules were written) grouped into a finding that says nothing; each has 0-1 topic words,
+#: while "It was fairly easy, other than the few questions I had." has 3.
+MIN_TOPIC_WORDS = 2
+
+
+def _names_something(members: list[int], items: Sequence[EvidenceBase]) -> bool:
+    return any(len(content_words(items[i].quote)) >= MIN_TOPIC_WORDS for i in members)
 
 
 def _finding(members: list[int], phrases: list[str], items: Sequence[EvidenceBase], vecs: np.ndarray,

@@ -52,6 +52,13 @@ def _tokens(text: str) -> list[str]:
     return [t.replace("’", "'") for t in _TOKEN.findall(text.lower())]
 
 
+def content_words(text: str) -> list[str]:
+    """The words of `text` that can name a topic: not stop words, fillers or contractions, 3+ letters."""
+    stop = stopwords()
+    return [t for t in _tokens(text) if t not in stop and len(t) >= 3 and not t.isdigit()
+            and not _CONTRACTION.search(t)]
+
+
 def candidates(text: str, max_words: int = 3) -> set[str]:
     """Phrases of 1..max_words words that neither start nor end with a stop word (each counted once)."""
     stop = stopwords()
