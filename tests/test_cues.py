@@ -21,6 +21,14 @@ DATASETS = ROOT / "evals" / "datasets"
 @pytest.mark.parametrize(
     ("sentence", "voice", "kind"),
     [
+        # @5: something that stops working, an attempt that failed, giving up; working itself is no difficulty
+        ("The last few times I tried to log in, I couldn't.", "notes", "pain"),
+        ("It just stopped working.", "participant", "pain"),
+        ("The app isn't working on my phone.", "participant", "pain"),
+        ("I give up.", "participant", "pain"),
+        ("It was still working.", "participant", "none"),
+        ("I was working at the time.", "participant", "none"),
+        ("I gave up my job to look after him.", "participant", "none"),
         # negation is scoped to the clause and includes contractions and "less"
         ("It wasn't hard to find at all.", "participant", "observation"),
         ("I don't know why the second step is so confusing.", "participant", "pain"),

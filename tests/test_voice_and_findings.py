@@ -119,6 +119,31 @@ def test_guide_prompts_shared_with_sibling_files_are_cut_from_the_answers_after_
     assert not any(text[u.start:u.end] == prompt for u in alone)
 
 
+def test_a_long_script_sentence_in_one_other_session_is_guide_text() -> None:
+    """Two participants do not say the same long sentence; a moderator reading the script does. Found in one of
+    four sibling files is enough for a sentence of ten words or more; a short one needs two."""
+    script = "For our first exercise, I would like us to look at the website together so I can point things out."
+    mine = f"# P3\n\n{script} Sounds good to me, I use it a lot.\n"
+    siblings = [f"# P4\n\n{script}\n", "# P5\n\nOther notes.\n", "# P6\n\nMore notes.\n", "# P7\n\nNotes.\n"]
+    by_text = {mine[u.start:u.end]: u.voice for u in segment_notes(mine, siblings=siblings).units}
+    assert by_text.get(script) == "template"
+    answer = "Sounds good to me, I use it a lot."
+    assert answer in by_text and by_text[answer] != "template"
+
+
+def test_the_same_sessions_other_record_is_not_a_sibling(tmp_path: Any) -> None:
+    """An observer's notes of session 7 quote what participant 7 said; that is not guide text shared across
+    sessions, so it is left out of participant 7's siblings."""
+    from segscribe.ingest.service import Siblings
+
+    names = ["Participant-7.md", "Participant-7-observer-notes.md", "Participant-8.md"]
+    for n in names:
+        (tmp_path / n).write_text(f"# {n}\n", encoding="utf-8")
+    sib = Siblings([tmp_path / n for n in names])
+    assert sib(tmp_path / "Participant-7.md") == ["# Participant-8.md\n"]
+    assert sorted(sib(tmp_path / "Participant-8.md")) == ["# Participant-7-observer-notes.md\n", "# Participant-7.md\n"]
+
+
 # --------------------------------------------------------------------------- findings
 
 SAME_PAIN = [

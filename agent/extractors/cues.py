@@ -95,6 +95,13 @@ CUES: dict[str, list[tuple[str, float]]] = {
          r"\bchallenging\b", 0.8),
         (r"\b(?:was|were|is|are|got|get|seemed|felt|am|be|'m|'re) (?:\w+ )?(?:confused|lost|unsure|stuck|frustrated|"
          r"annoyed|overwhelmed|disappointed|mad|upset|angry)\b|\bdisappoint\w*", 0.8),
+        # @5 (set on a real usability study's notes that is in neither dev sample nor the evaluation sample):
+        # a thing that stops working, an attempt that failed, giving up ("It just stopped working.", "The last few
+        # times I tried to log in, I couldn't.", "I give up.").
+        (r"\b(?:stopped|stops|quit|quits) working\b|\b(?:is|was|are|were|it's|that's)(?:n't| not) (?:\w+ )?working\b|"
+         r"\btried (?:to|and)\b[^.;!?]{0,60}\b(?:couldn'?t|could not|can'?t|cannot|wasn'?t able|didn'?t work|failed)\b|"
+         r"\b(?:i|we|they|he|she) (?:just |finally |eventually )?(?:give|gave|giving) up\b(?! (?:my|our|their|his|her|the|a|an)\b)",
+         0.9),
     ],
     "goal": [
         (rf"(?<!how )(?<!what )(?<!when )(?<!if )(?<!things )(?<!anything )(?<!everything )(?<!way )\b{S}{ADV} (?:want|wants|"

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from segscribe.ingest import IngestError, Parsed, is_ignored, parse_file
+from segscribe.ingest.build import session_label
 from segscribe.ingest.dedup import DuplicateIndex, report_hit
 from segscribe.ingest.discover import discover
 from segscribe.schemas.document import DocKind, Document
@@ -95,9 +96,12 @@ class Siblings:
         self.cache: dict[Path, str] = {}
 
     def __call__(self, f: Path) -> list[str]:
+        """The other files' texts, leaving out the file's own session's other records (an observer's notes of the
+        same session quote the same words; those are not guide text)."""
         out: list[str] = []
+        session = session_label(f.stem).lower()
         for other in self.by_folder.get(f.parent, [])[: self.LIMIT + 1]:
-            if other == f or len(out) >= self.LIMIT:
+            if other == f or len(out) >= self.LIMIT or session_label(other.stem).lower() == session:
                 continue
             if other not in self.cache:
                 try:

@@ -156,15 +156,23 @@ class _Boiler:
             for sh in set().union(*[_shingles(ln) for ln in sib.splitlines()] or [set()]):
                 self.count[sh] = self.count.get(sh, 0) + 1
 
-    def shared(self, s: str) -> bool:
+    def shared(self, s: str, k: int | None = None) -> bool:
         if not self.count:
             return False
+        k = k or self.k
         sh = _shingles(s)
         if len(_words(s)) < 5:   # short lines: only questions/labels may match exactly
-            return bool(sh) and _is_question(s) and all(self.count.get(x, 0) >= self.k for x in sh)
+            return bool(sh) and _is_question(s) and all(self.count.get(x, 0) >= k for x in sh)
         # 75%: a reworded checklist line ("Participant can understand ..." in appointments P16 vs the guide's
         # "Can participant understand ...?") shares 60% of its shingles and must stay content.
-        return sum(self.count.get(x, 0) >= self.k for x in sh) >= 0.75 * len(sh)
+        return sum(self.count.get(x, 0) >= k for x in sh) >= 0.75 * len(sh)
+
+
+#: A sentence of at least this many words found in one other session's file is guide text: two participants
+#: do not say the same long sentence, a moderator reading the script does ("For our first exercise, I would
+#: like for us to look at ... together", in two of five sessions of a real study read after this was written).
+#: The file's own session's other records (an observer's notes) are not siblings (`ingest.service.Siblings`).
+LONG_SHARED_WORDS = 10
 
 
 @dataclass
@@ -218,7 +226,9 @@ def _split_shared(start: int, s: str, bq: bool, boiler: _Boiler) -> list[_Seg]:
     for m in P.SENT.finditer(s):
         if not m.group(0).strip():
             continue
-        kind = "template" if boiler.shared(m.group(0)) else "content"
+        sent = m.group(0)
+        kind = "template" if boiler.shared(sent, 1 if len(_words(sent)) >= LONG_SHARED_WORDS else None) \
+            else "content"
         if parts and parts[-1].kind == kind:
             parts[-1].end = start + m.end()
         else:
