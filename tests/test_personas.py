@@ -616,3 +616,29 @@ def test_source_text_telling_the_model_to_invent_a_persona_is_caught(embedder) -
         assert "Greg" not in p.name and not p.goals.claims
         assert [c.text for c in p.pains.claims] == ["Approvals get stuck and need chasing"]
     assert any(d["field"] == "goals" for d in drops)
+
+
+def test_a_participant_who_would_be_a_segment_of_one_is_set_aside(embedder: Any) -> None:
+    """Seven participants: three on invoices, three on booking visits, one on something else entirely. A needs
+    segment of one participant is not a segment: that participant is listed as an outlier and the rest are
+    segmented."""
+    import factories
+    from segscribe.pipeline.segments import needs_segmentation
+
+    invoices = ["The invoice total never matches what I was quoted.", "I cannot find last month's invoice anywhere."]
+    visits = ["Booking a visit with my doctor takes three phone calls.", "I want to pick a visit time online."]
+    other = ["My tomato plants keep dying in the heat this summer.", "I water the garden by hand every evening."]
+    said = [invoices, invoices[::-1], invoices, visits, visits[::-1], visits, other]
+    _, items = factories.sessions_saying(said)
+    seg, mapping = needs_segmentation(items, [], embedder.embed)
+    assert seg is not None
+    assert all(p.size >= 2 for p in seg.segments), [p.size for p in seg.segments]
+    assert str(seg.parameters.get("outliers")).startswith("P6")
+    assert seg.assignment.unassigned == 1 and seg.assignment.total == 7
+    assert not any("P6" in who for who in mapping)
+    # the report names who was set aside, under the personas
+    from segscribe.pipeline.assemble import _personas_note
+    from segscribe.schemas.segment import SegmentsResult
+
+    note = _personas_note([object()], SegmentsResult(primary="needs", needs=seg), items)  # type: ignore[list-item]
+    assert note is not None and "P6" in note and "Not in any persona" in note

@@ -86,7 +86,10 @@ def study_summary(run: RunDir, workspace: Workspace, evidence_count: int, tables
 
 def _personas_note(personas: list[Persona], segs: SegmentsResult, evidence: list[EvidenceBase]) -> str | None:
     if personas:
-        return None
+        seg = segs.primary_segmentation
+        outliers = seg.parameters.get("outliers") if seg is not None and seg.method == "needs" else None
+        return (f"Not in any persona: {outliers}. Their needs set them apart from every segment, and a segment of "
+                "one participant is not a segment; what they said is in the findings and themes.") if outliers else None
     owners = Counter(e.who for e in evidence if e.kind in ("pain", "goal", "job", "workaround", "objection"))
     ready = sum(1 for n in owners.values() if n >= 2)
     if segs.primary_segmentation is None:

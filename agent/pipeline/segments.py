@@ -71,9 +71,7 @@ def needs_segmentation(evidence: Sequence[EvidenceBase], themes: Sequence[Theme]
         rows.append(v / max(float(np.linalg.norm(v)), 1e-12))
         pos += n
     x = np.vstack(rows)
-    found = cluster_rows(x, owners, 2, min(k_max, len(owners) - 1), seed=seed, parsimony=PARSIMONY)
-    labels, k, sil = found.labels, found.k, found.silhouette
-    labels = relabel_by_size(labels, owners)
+    owners, x, labels, k, sil, outliers = _cluster_without_outliers(owners, x, k_max, seed)
     theme_of = {eid: t for t in themes for eid in t.evidence_ids}
     labels_by_id = {t.id: t.label for t in themes}
     clusters = sorted(set(labels.tolist()))
@@ -94,11 +92,39 @@ def needs_segmentation(evidence: Sequence[EvidenceBase], themes: Sequence[Theme]
         ))
         mapping.update({o: names[c] for o in members})
     counts_by = Counter(mapping.values())
+    total = len(owners) + len(outliers)
+    aside = {"outliers": ", ".join(o.split(":", 1)[-1] for o in outliers)} if outliers else {}
     seg = Segmentation(method="needs", segments=profiles, id_column="participant",
-                       assignment=AssignmentSummary(total=len(owners), assigned=len(owners), unassigned=0,
+                       assignment=AssignmentSummary(total=total, assigned=len(owners), unassigned=len(outliers),
                                                     counts=dict(sorted(counts_by.items()))),
-                       parameters={"k": int(k), "silhouette": round(float(sil), 6), "seed": seed})
+                       parameters={"k": int(k), "silhouette": round(float(sil), 6), "seed": seed,
+                                   **aside})
     return seg, mapping
+
+
+#: A needs segment of one participant is that participant, not a segment a team can size. From this many
+#: participants on, one who would stand alone is set aside as an outlier (listed, in no segment) and the rest
+#: are clustered again. On three real usability studies read for this (9-13 sessions), the first cut split
+#: one participant from all the others (11 + 1, 8 + 1, 6 + 1).
+OUTLIER_MIN_OWNERS = 6
+OUTLIER_ROUNDS = 2
+
+
+def _cluster_without_outliers(owners: list[str], x: np.ndarray, k_max: int, seed: int
+                              ) -> tuple[list[str], np.ndarray, np.ndarray, int, float, list[str]]:
+    """(owners kept, their rows, labels, k, silhouette, outliers set aside)."""
+    outliers: list[str] = []
+    for round_ in range(OUTLIER_ROUNDS + 1):
+        found = cluster_rows(x, owners, 2, min(k_max, len(owners) - 1), seed=seed, parsimony=PARSIMONY)
+        sizes = Counter(found.labels.tolist())
+        alone = [i for i, lab in enumerate(found.labels.tolist()) if sizes[lab] == 1]
+        if (round_ == OUTLIER_ROUNDS or not alone or len(owners) < OUTLIER_MIN_OWNERS
+                or len(owners) - len(alone) < 4):
+            break
+        keep = [i for i in range(len(owners)) if i not in set(alone)]
+        outliers += [owners[i] for i in alone]
+        owners, x = [owners[i] for i in keep], x[keep]
+    return owners, x, relabel_by_size(found.labels, owners), found.k, found.silhouette, sorted(outliers)
 
 
 #: How much more common in a needs segment than in the others a phrase must be to name it.

@@ -308,7 +308,8 @@ def _persona(h: _Html, p: Persona) -> str:
 def _personas(h: _Html) -> str:
     if not h.r.personas:
         return f"<p>{esc(h.r.personas_note)}</p>" if h.r.personas_note else f"<p>{_nid()}</p>"
-    return '<div class="personas">' + "".join(_persona(h, p) for p in h.r.personas) + "</div>"
+    note = f'<p class="note">{esc(h.r.personas_note)}</p>' if h.r.personas_note else ""
+    return '<div class="personas">' + "".join(_persona(h, p) for p in h.r.personas) + "</div>" + note
 
 
 def _targeting(h: _Html) -> str:

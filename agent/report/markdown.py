@@ -461,6 +461,8 @@ def _personas(m: _Md) -> list[str]:
     out: list[str] = []
     for p in m.r.personas:
         out += _persona(m, p)
+    if out and m.r.personas_note:
+        out += [f"_{md(m.r.personas_note)}_", ""]
     return out or [md(m.r.personas_note or NOT_IN_DATA)]
 
 
