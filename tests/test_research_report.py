@@ -141,3 +141,33 @@ def test_a_recommendation_follows_what_most_participants_said(embedder: Any) -> 
     assert finding.coverage.sessions == 3
     assert rec.text.startswith(f"Consider the change participants proposed about {finding.label}: "), rec.text
     assert "2 of the 3 participants who raised it proposed one" in rec.text, rec.text
+
+
+def test_one_participant_against_many_is_a_dissenting_view_not_a_disagreement(embedder: Any) -> None:
+    """Open questions count participants on each side. One participant against four is a dissenting view; two
+    against three (at least two, and a quarter of those for it) is a disagreement."""
+    from segscribe.pipeline.findings import build_findings
+    from segscribe.pipeline.research import open_questions
+    from segscribe.schemas.evidence import EvidenceKind
+
+    said = [["It was confusing to change the time of my visit."],
+            ["Changing the time of my visit was easy and clear."],
+            ["Changing my visit time was easy, it was clear."],
+            ["Changing the visit time was easy and quick, very clear."],
+            ["It was clear and easy to change the time of my visit."]]
+    docs, items = factories.sessions_saying(
+        said, kind_of=lambda i: EvidenceKind.pain if i == 0 else EvidenceKind.observation)
+    [finding] = build_findings(items, factories.sessions_of(docs), embedder.embed)
+    assert len(finding.counter_evidence_ids) == 1
+    study = type("Study", (), {"sessions": 5})()
+    [q, *_] = open_questions([finding], items, study, 2)  # type: ignore[arg-type]
+    assert q.text.startswith(f"A dissenting view on {finding.label}: 4 participants support the finding and "
+                             "1 participant goes against it (4 and 1 items)."), q.text
+
+    said[1] = ["Changing the visit time was confusing, I got lost."]
+    docs, items = factories.sessions_saying(
+        said, kind_of=lambda i: EvidenceKind.pain if i < 2 else EvidenceKind.observation)
+    [finding] = build_findings(items, factories.sessions_of(docs), embedder.embed)
+    [q, *_] = open_questions([finding], items, study, 2)  # type: ignore[arg-type]
+    assert q.text.startswith(f"Participants disagree about {finding.label}: 3 participants support the finding "
+                             "and 2 participants go against it"), q.text

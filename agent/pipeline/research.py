@@ -71,16 +71,27 @@ def recommendations(findings: Sequence[Finding], evidence: Mapping[str, Evidence
     return out
 
 
+def _people(n: int) -> str:
+    return f"{n} participant" if n == 1 else f"{n} participants"
+
+
 def open_questions(findings: Sequence[Finding], evidence: Sequence[EvidenceBase], study: StudySummary,
                    min_sessions: int) -> list[Statement]:
     """Contested findings, findings resting on the fewest sessions, and kinds of evidence never stated."""
     out = []
+    who = {e.id: e.who for e in evidence}
     for f in findings:
         if f.counter_evidence_ids:
+            pro = {who.get(i, i) for i in f.evidence_ids}
+            con = {who.get(i, i) for i in f.counter_evidence_ids}
+            # Disagreement is a minority of some weight: two or more participants, and a quarter of those for it.
+            # One participant against nine is a dissenting view, said as such.
+            head = (f"Participants disagree about {f.label}" if len(con) >= 2 and 4 * len(con) >= len(pro)
+                    else f"A dissenting view on {f.label}")
             out.append(Statement(
-                text=f"Sessions disagree about {f.label}: {len(f.evidence_ids)} items support the finding and "
-                     f"{len(f.counter_evidence_ids)} {'goes' if len(f.counter_evidence_ids) == 1 else 'go'} "
-                     "against it.",
+                text=f"{head}: {_people(len(pro))} {'supports' if len(pro) == 1 else 'support'} the finding and "
+                     f"{_people(len(con))} {'goes' if len(con) == 1 else 'go'} against it "
+                     f"({len(f.evidence_ids)} and {len(f.counter_evidence_ids)} items).",
                 basis=Basis(evidence_ids=f.counter_evidence_ids[:2] + f.evidence_ids[:1])))
     thin = [f for f in findings if f.coverage.sessions <= min_sessions and study.sessions >= 2 * min_sessions]
     if thin:
