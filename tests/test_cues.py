@@ -72,6 +72,15 @@ def test_html_line_breaks_split_sentences() -> None:
         "Describe what you see.", "It shows the status.", "I'd scroll down", "and click details"]
 
 
+def test_quotation_marks_at_a_sentences_edges_are_not_part_of_the_quote() -> None:
+    """A quoted sentence loses its pair of marks, a quotation running over two sentences loses its open and
+    close halves, and marks inside a sentence stay (the report adds its own quotation marks)."""
+    text = "“I mean this should all be updated.”\n“Yeah, now I see it. Once I update it.”\nI like the “Save” button."
+    assert [text[s:e] for s, e in split_sentences(text)] == [
+        "I mean this should all be updated.", "Yeah, now I see it.", "Once I update it.",
+        "I like the “Save” button."]
+
+
 def _need_shared_data() -> None:
     if not (SHARED_DATA / "research_studies").is_dir() or not (SHARED_DATA / "interviews_creatives").is_dir():
         pytest.skip(f"shared data not available: {SHARED_DATA}")

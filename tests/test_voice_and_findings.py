@@ -144,6 +144,27 @@ def test_the_same_sessions_other_record_is_not_a_sibling(tmp_path: Any) -> None:
     assert sorted(sib(tmp_path / "Participant-8.md")) == ["# Participant-7-observer-notes.md\n", "# Participant-7.md\n"]
 
 
+def test_the_note_takers_lines_inside_labelled_turns_of_notes_are_notes() -> None:
+    """Notes that label most lines "Moderator:" / "Participant:" still hold the note-taker's own lines: a
+    third-person line under a participant label is the note-taker's, not the participant's words."""
+    notes = """# P8 notes
+
+Moderator: Where would you put the emergency contact?
+Participant: Emergency contact goes in my profile.
+Participant: She says she doesn't have caregivers at this time.
+Moderator: And the notification settings?
+Participant: Notification settings for payments go under profile.
+Participant says that the newsletter settings are not important to her. Tracking devices belong in my health page.
+Moderator: Anything else?
+Participant: No, that's all.
+"""
+    v = voices(notes)
+    assert v["Emergency contact goes in my profile."] == "participant"
+    assert v["She says she doesn't have caregivers at this time."] == "notes"
+    assert v["Participant says that the newsletter settings are not important to her."] == "notes"
+    assert v["Tracking devices belong in my health page."] == "participant"
+
+
 # --------------------------------------------------------------------------- findings
 
 SAME_PAIN = [

@@ -34,6 +34,24 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
             s += 1
         while e > s and text[e - 1].isspace():
             e -= 1
+        s, e = _unquote(text, s, e)
         if e > s and re.search(r"[A-Za-z0-9]", text[s:e]):
             res.append((s, e))
     return res
+
+
+_OPEN, _CLOSE, _QUOTES = "\"“", "\"”", "\"“”"
+
+
+def _unquote(text: str, s: int, e: int) -> tuple[int, int]:
+    """Quotation marks at a sentence's edges that are not part of what was said: the pair around a quoted
+    sentence (`User: “I mean this should be updated.”`), or one half of a quotation that runs over several
+    sentences (`“Yeah, I see it.` / `Once I update it.”`). Marks inside the sentence stay."""
+    inner = text[s + 1:e - 1] if e - s >= 2 else ""
+    if e - s >= 2 and text[s] in _OPEN and text[e - 1] in _CLOSE and not any(c in _QUOTES for c in inner):
+        return s + 1, e - 1
+    if e > s and text[s] in _OPEN and not any(c in _QUOTES for c in text[s + 1:e]):
+        s += 1
+    if e > s and text[e - 1] in _CLOSE and not any(c in _QUOTES for c in text[s:e - 1]):
+        e -= 1
+    return s, e

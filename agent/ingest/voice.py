@@ -369,6 +369,7 @@ def _assign(text: str, segs: list[_Seg], conv: Convention) -> list[Unit]:
     slot_ok = conv.plain == "participant" and conv.source in ("file", "override") and conv.person != "third"
     slot = ""        # 'you' after a prompt to the participant, 'third' after an observer checklist
     turn = ""        # role of the last speaker label (transcripts)
+    transcript = conv.turns and conv.source == "override"    # declared a transcript: no note-taker in it
 
     def emit(s: int, e: int, voice: str, why: str) -> None:
         while s < e and text[s] in " \t>*_-–—:;,.":
@@ -402,7 +403,9 @@ def _assign(text: str, segs: list[_Seg], conv: Convention) -> list[Unit]:
                 continue
         # Inline asides (...), *...*, [...] without first person -> notes (interviewer if a prompt).
         carved: list[tuple[int, int, str, str]] = []
-        for m in P.INLINE.finditer(text, s, e) if not conv.turns else ():   # transcripts have no note-taker
+        # Speaker labels in a notes file (a transcript proper never gets here: `ingest._is_transcript`) leave the
+        # note-taker's asides and third-person lines in the turns: "*I missed a few here.* Participant says ...".
+        for m in P.INLINE.finditer(text, s, e) if not transcript else ():
             inner = m.group(0)[1:-1]
             if P.FIRST_PERSON.search(inner) and not (P.NOTE_LABEL.match(inner) or P.THIRD.search(inner)):
                 continue    # "(I think)" is the speaker's own aside; "(Missed some here, ... his ...)" is not
@@ -419,7 +422,7 @@ def _assign(text: str, segs: list[_Seg], conv: Convention) -> list[Unit]:
             slot = "you" if any(v == "interviewer" for _, _, v, _ in carved) else slot
             continue
         voice, why, slot = _decide(body, g, role, conv, slot, slot_ok)
-        if voice == "participant" and not whole_quote and not conv.turns:
+        if voice == "participant" and not whole_quote and not transcript:
             # note-taker sentences inside participant text: "... He asserts he would look at status."
             nl = re.search(r"\*\*note\*\*\s*:|\bnote:", text[s:e], re.I)
             if nl:
