@@ -121,7 +121,8 @@ def _cluster_without_outliers(owners: list[str], x: np.ndarray, k_max: int, seed
         if (round_ == OUTLIER_ROUNDS or not alone or len(owners) < OUTLIER_MIN_OWNERS
                 or len(owners) - len(alone) < 4):
             break
-        keep = [i for i in range(len(owners)) if i not in set(alone)]
+        set_aside = set(alone)
+        keep = [i for i in range(len(owners)) if i not in set_aside]
         outliers += [owners[i] for i in alone]
         owners, x = [owners[i] for i in keep], x[keep]
     return owners, x, relabel_by_size(found.labels, owners), found.k, found.silhouette, sorted(outliers)
