@@ -268,3 +268,14 @@ def test_a_transcript_with_each_label_on_its_own_line_is_read_as_turns() -> None
     moderator = [p for p in doc.passages if "honest opinions" in p.text]
     assert moderator and all(p.voice is Voice.interviewer for p in moderator)
     assert not any("honest opinions" in p.text for p in doc.evidence_passages())
+
+
+def test_section_headings_over_one_line_bullets_are_not_speaker_turns() -> None:
+    """"Observations:" and "Quotes:" each alone on a line over a one-line bullet look like labelled turns, but
+    with no moderator among them they are a notes layout, and the observations are not the participant's words."""
+    notes = "".join(f"Task {i}\nObservations:\n- Clicked the second tab first.\nQuotes:\n- I like this page.\n\n"
+                    for i in range(1, 5))
+    doc = parse_text_document(notes, "mem", "p4").documents[0]
+    assert doc.kind is DocKind.notes
+    assert not any(p.voice is Voice.participant and "Clicked the second tab" in p.text for p in doc.passages)
+

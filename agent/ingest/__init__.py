@@ -22,7 +22,7 @@ from segscribe.ingest.tables import (
 )
 from segscribe.ingest.text import IngestError, decode, split_front_matter
 from segscribe.ingest.transcript import find_turns
-from segscribe.schemas.document import DocKind, Document
+from segscribe.schemas.document import DocKind, Document, Role
 
 TEXT_EXT = {".txt", ".md", ".markdown"}
 SUB_EXT = {".vtt", ".srt"}
@@ -65,7 +65,10 @@ TRANSCRIPT_LINE_SHARE = 0.5
 def _is_transcript(text: str, body: int, spans: list[Span]) -> bool:
     lines = sum(1 for line in text[body:].split("\n") if line.strip())
     speakers = {s.speaker for s in spans}
-    opened = len(spans) + sum(1 for s in spans if _label_alone(text, s))
+    # The bonus needs a moderator among the speakers: "Observations:" / "Quotes:" headings over one-line
+    # bullets are a notes layout, not two people talking.
+    moderated = any(s.role is Role.interviewer for s in spans)
+    opened = len(spans) + (sum(1 for s in spans if _label_alone(text, s)) if moderated else 0)
     return len(speakers) >= 2 and len(spans) >= 2 and opened >= TRANSCRIPT_LINE_SHARE * max(lines, 1)
 
 
