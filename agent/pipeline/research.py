@@ -85,9 +85,9 @@ def open_questions(findings: Sequence[Finding], evidence: Sequence[EvidenceBase]
             pro = {who.get(i, i) for i in f.evidence_ids}
             con = {who.get(i, i) for i in f.counter_evidence_ids}
             # Disagreement is a minority of some weight: two or more participants, and a quarter of those for it.
-            # One participant against nine is a dissenting view, said as such.
+            # One participant against nine is a dissenting view (five against fifty-four, dissenting views).
             head = (f"Participants disagree about {f.label}" if len(con) >= 2 and 4 * len(con) >= len(pro)
-                    else f"A dissenting view on {f.label}")
+                    else f"A dissenting view on {f.label}" if len(con) == 1 else f"Dissenting views on {f.label}")
             out.append(Statement(
                 text=f"{head}: {_people(len(pro))} {'supports' if len(pro) == 1 else 'support'} the finding and "
                      f"{_people(len(con))} {'goes' if len(con) == 1 else 'go'} against it "
