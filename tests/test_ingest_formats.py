@@ -108,6 +108,31 @@ def test_docx(tmp_path: Path) -> None:
     assert doc.passages[1].text == "A shared spreadsheet and a lot of email."
 
 
+def test_docx_tables_are_read_in_document_order(tmp_path: Path) -> None:
+    """A note-taking grid in Word (prompt in one cell, answer in the next) is part of the notes: its cells are
+    read, in order, between the paragraphs around the table; a merged cell is read once."""
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("# Session 4 notes")
+    table = d.add_table(rows=3, cols=2)
+    table.cell(0, 0).merge(table.cell(0, 1)).text = "Task 1: pay a bill"
+    table.cell(1, 0).text = "How do you pay your bills today?"
+    table.cell(1, 1).text = "She prints each bill and pays at the bank counter."
+    table.cell(2, 0).text = "What was hard?"
+    table.cell(2, 1).text = "Could not find the payment history page."
+    d.add_paragraph("Wrap-up: would use the app if it saved the receipts.")
+    path = tmp_path / "grid.docx"
+    d.save(str(path))
+    text = one(path).text
+    order = ["Session 4 notes", "Task 1: pay a bill", "How do you pay your bills today?",
+             "She prints each bill and pays at the bank counter.", "Could not find the payment history page.",
+             "Wrap-up: would use the app"]
+    at = [text.find(x) for x in order]
+    assert all(i >= 0 for i in at) and at == sorted(at), (at, text)
+    assert text.count("Task 1: pay a bill") == 1
+
+
 def test_notes_tell_quotes_from_note_taker(tmp_path: Path) -> None:
     md = ('---\ntype: notes\nparticipant: Kim\n---\n# Notes\n'
           '- Runs a 6-person shop; said "receipts are a nightmare" twice.\n'

@@ -146,7 +146,29 @@ def _docx_text(data: bytes) -> str:
         d = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises several unrelated types for corrupt files
         raise IngestError(f"not a readable .docx file ({type(exc).__name__}); re-save it from Word") from exc
-    return "\n".join(p.text for p in d.paragraphs).strip() + "\n"
+    return "\n".join(_docx_lines(d)).strip() + "\n"
+
+
+def _docx_lines(d: Any) -> Iterator[str]:
+    """The body's paragraphs and tables in document order. Note-taking grids are often Word tables (a prompt
+    in one cell, the answer in the next): each cell's text is a line of its own, so a table's notes are
+    read like any other notes instead of being left out."""
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    for child in d.element.body.iterchildren():
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            yield Paragraph(child, d).text
+        elif tag == "tbl":
+            for row in Table(child, d).rows:
+                seen: set[int] = set()
+                for cell in row.cells:
+                    if id(cell._tc) in seen:   # a merged cell is returned once per grid column it spans
+                        continue
+                    seen.add(id(cell._tc))
+                    yield cell.text
+            yield ""
 
 
 def parse_file(path: Path, *, as_kind: str | None = None, mapping: Mapping[str, str] | None = None,
