@@ -10,6 +10,7 @@ from segscribe.report.markdown import NOT_IN_DATA, _table, md, pct, shown
 
 if TYPE_CHECKING:
     from segscribe.report.markdown import _Md
+    from segscribe.schemas.finding import Finding
 
 SHOWN_EVIDENCE = 4
 #: Findings shown in full (statement, quotes, counter-evidence); the rest, mostly held by the fewest sessions,
@@ -27,10 +28,7 @@ def findings(m: _Md) -> list[str]:
         out += [f"### {f.rank}. {md(f.label)}", "",
                 f"**{f.coverage.text}** · {STATEMENT_SOURCE[f.statement_source]} · intensity {pct(f.intensity, 0)}",
                 ""]
-        for part in f.parts or []:
-            out.append(f"{md(part.text)} {m.marks(part.evidence_ids)}".rstrip())
-        if not f.parts:
-            out.append(md(f.statement))
+        out += _parts(m, f) or [md(f.statement)]
         out.append("")
         # Quotes of the first few, citations of the next, a count of the rest (as `citing.listed` picks them).
         ids = list(dict.fromkeys(f.evidence_ids))
@@ -50,12 +48,17 @@ def findings(m: _Md) -> list[str]:
     if minor:
         out += [f"### Other findings ({minor[0].rank}-{minor[-1].rank})", ""]
         for f in minor:
-            statement = " ".join(f"{md(p.text)} {m.marks(p.evidence_ids)}".rstrip() for p in f.parts) or md(f.statement)
+            statement = " ".join(_parts(m, f)) or md(f.statement)
             counter = f" · against: {m.marks(f.counter_evidence_ids)}" if f.counter_evidence_ids else ""
             out.append(f"- **{f.rank}. {md(f.label)}** ({f.coverage.text}): {statement} · evidence: "
                        f"{m.marks(f.evidence_ids)}{counter}")
         out.append("")
     return out
+
+
+def _parts(m: _Md, f: Finding) -> list[str]:
+    """Each sentence of a finding's statement with its citations."""
+    return [f"{md(p.text)} {m.marks(p.evidence_ids)}".rstrip() for p in f.parts]
 
 
 def jobs(m: _Md) -> list[str]:
