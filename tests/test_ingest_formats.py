@@ -304,3 +304,34 @@ def test_section_headings_over_one_line_bullets_are_not_speaker_turns() -> None:
     assert doc.kind is DocKind.notes
     assert not any(p.voice is Voice.participant and "Clicked the second tab" in p.text for p in doc.passages)
 
+
+
+def _turns(pairs: list[tuple[str, str]]) -> str:
+    return "\n\n".join(f"{who}: {words}" for who, words in pairs) + "\n"
+
+
+def test_the_speaker_who_asks_is_the_interviewer_when_no_label_says_so() -> None:
+    """"C:" and "P:" (or two first names) name no role. The speaker who asks in most of their turns is the
+    interviewer, so the moderator's script is never evidence; the other speaker's words stay verbatim."""
+    text = _turns([
+        ("C", "Thanks for joining us today! What do you see on this page?"),
+        ("P", "It looks like a list of my claims."),
+        ("C", "What would you do next?"),
+        ("P", "I would click the first one, I guess. Is that right?"),
+        ("C", "Let me know if anything is unclear or confusing."),
+        ("P", "The opt out part confuses me."),
+        ("C", "Why does it confuse you?"),
+        ("P", "I don't know what I am opting out of."),
+    ])
+    doc = parse_text_document(text, "mem", "p1").documents[0]
+    assert doc.kind is DocKind.interview
+    roles = {p.speaker: p.role for p in doc.passages}
+    assert roles == {"C": Role.interviewer, "P": Role.participant}
+    evidence = " ".join(p.text for p in doc.evidence_passages())
+    assert "opting out" in evidence and "What would you do next?" not in evidence
+
+
+def test_no_speaker_is_made_the_interviewer_when_both_ask_alike() -> None:
+    text = _turns([("Ann", "Did you get the file? It was big."), ("Bo", "Yes. Did you send the other one?")] * 3)
+    doc = parse_text_document(text, "mem", "p1").documents[0]
+    assert {p.role for p in doc.passages} == {Role.participant}
