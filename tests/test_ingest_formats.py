@@ -335,3 +335,29 @@ def test_no_speaker_is_made_the_interviewer_when_both_ask_alike() -> None:
     text = _turns([("Ann", "Did you get the file? It was big."), ("Bo", "Yes. Did you send the other one?")] * 3)
     doc = parse_text_document(text, "mem", "p1").documents[0]
     assert {p.role for p in doc.passages} == {Role.participant}
+
+
+HARD_WRAPPED = """## Review page
+Participant went back to the first page and read the
+steps again before she pressed submit.
+- Would copy the confirmation and print it so
+that she has a record.
+- Liked the summary.
+Then I would print this page and save it as a PDF so I have it on my
+computer. It says submit at the bottom.
+"""
+
+
+def test_a_hard_wrapped_sentence_is_one_unit_and_one_sentence() -> None:
+    """Notes exported from a PDF or a word processor break lines inside sentences. A line that ends with no
+    closing punctuation and runs on into a lower-case line is one unit of text, and one sentence of it."""
+    from segscribe.extractors.sentences import split_sentences
+
+    doc = parse_text_document(HARD_WRAPPED, "mem", "p2").documents[0]
+    texts = [p.text for p in doc.evidence_passages()]
+    assert any("print it so\nthat she has a record." in t for t in texts)
+    assert any(t.startswith("Participant went back") and t.endswith("pressed submit.") for t in texts)
+    assert "Liked the summary." in texts                     # a new bullet is a new unit
+    sentences = [HARD_WRAPPED[s:e] for s, e in split_sentences(HARD_WRAPPED)]
+    assert "Then I would print this page and save it as a PDF so I have it on my\ncomputer." in sentences
+    assert "## Review page" in sentences                    # a capitalised line after no full stop still breaks

@@ -138,7 +138,7 @@ def test_graph_end_to_end_on_a_small_corpus(tmp_path: Path, embedder) -> None:
     rows = [json.loads(x) for x in (run / "evidence.jsonl").read_text().splitlines()]
     assert rows and all(texts[r["doc_id"]][c["start"]:c["end"]] == c["quote"] for r in rows for c in r["citations"])
     saved = json.loads((run / "run.json").read_text())
-    assert saved["input_hashes"] and saved["prompts"] == ["offline-cues@6", "offline-extractive@1", "offline-persona@1"]
+    assert saved["input_hashes"] and saved["prompts"] == ["offline-cues@7", "offline-extractive@1", "offline-persona@1"]
 
 
 def test_resume_after_kill_does_not_redo_finished_documents(tmp_path: Path) -> None:

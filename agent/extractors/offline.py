@@ -17,8 +17,8 @@ from segscribe.extractors.sentences import split_sentences
 from segscribe.schemas.document import Document, Passage, Voice
 from segscribe.schemas.evidence import DraftEvidence, EvidenceKind, JobType
 
-RULESET = "offline-cues@6"  # @4: fragments quoted with the sentence before; @5: failure cues; @6: quotes lose
-# the quotation marks at their edges (the cue rules are otherwise @3)
+RULESET = "offline-cues@7"  # @4: fragments quoted with the sentence before; @5: failure cues; @6: quotes lose
+# the quotation marks at their edges; @7: a hard-wrapped sentence is one sentence (the cue rules are otherwise @3)
 MIN_WORDS, MAX_WORDS = 3, 80
 
 FREQUENCY = re.compile(

@@ -6,7 +6,9 @@ import re
 _ABBR = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Sr|Jr|St|vs|etc|e\.g|i\.e|approx|appt|appts|no|vol|fig|a\.m|p\.m)"
                    r"|\b[A-Z])\.$", re.I)
 # @3 (dev2): an HTML line break left in exported notes ("answer.<br>", "<br><br>I'd scroll") is a line break
-_END = re.compile(r"[.!?…]+[\"”’')\]]*(?=\s|<[bB][rR]\b)|\n+|(?:<[bB][rR]\s*/?>)+")
+# @7: a single line break before a lower-case word is a hard wrap inside a sentence (text exported from a PDF
+# or a word processor: "print this off so" / "that I have a record."), not the end of one
+_END = re.compile(r"[.!?…]+[\"”’')\]]*(?=\s|<[bB][rR]\b)|\n{2,}|\n(?![ \t]*[a-z])|(?:<[bB][rR]\s*/?>)+")
 
 
 def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:

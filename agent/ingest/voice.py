@@ -187,10 +187,11 @@ def _segments(text: str, boiler: _Boiler) -> list[_Seg]:
     """Lines -> segments (split at <br>), with blockquote lazy continuation as in Markdown."""
     segs: list[_Seg] = []
     pos, in_bq = 0, False
+    open_seg: _Seg | None = None  # the previous line's last segment, when it runs on into this line
     for line in text.split("\n"):
         ls, pos = pos, pos + len(line) + 1
         if not line.strip():
-            in_bq = False
+            in_bq, open_seg = False, None
             continue
         m = re.match(r"[ \t]*(?:>[ \t]?)+", line)
         if m:
@@ -199,8 +200,14 @@ def _segments(text: str, boiler: _Boiler) -> list[_Seg]:
             i = len(line) - len(line.lstrip())
             if in_bq and (line.lstrip().startswith("#") or P.BULLET.match(line, i)):
                 in_bq = False
+        plain = i
         while (b := P.BULLET.match(line, i)) and not line.startswith("**", i):
             i = b.end()
+        carried, open_seg = open_seg, None
+        if carried is not None and i == plain and not m and _runs_on(line[i:]):
+            carried.end, i = ls + len(line.rstrip()), len(line)  # a hard-wrapped line: one unit with the last
+            open_seg = carried if not _ENDS.search(line.rstrip()) else None
+            continue
         brs = list(P.BR.finditer(line, i))
         for lo, hi in zip([i] + [m.end() for m in brs], [m.start() for m in brs] + [len(line)], strict=True):
             a2, b2 = lo + len(line[lo:hi]) - len(line[lo:hi].lstrip()), lo + len(line[lo:hi].rstrip())
@@ -213,7 +220,22 @@ def _segments(text: str, boiler: _Boiler) -> list[_Seg]:
                 segs.extend(_split_shared(ls + a2, s, in_bq, boiler))
             else:
                 segs.append(_Seg(ls + a2, ls + b2, in_bq, kind))
+        last = segs[-1] if segs else None
+        if (last is not None and last.kind == "content" and not last.bq and last.end == ls + len(line.rstrip())
+                and not _ENDS.search(line.rstrip())):
+            open_seg = last
     return segs
+
+
+#: Text exported from a PDF or a word processor is often hard-wrapped: a sentence runs on over the next line
+#: ("I would copy and print this off so" / "that I have a record."). A content line that ends with no closing
+#: punctuation, followed by a line that starts with a lower-case word (no bullet, no heading, no quote mark),
+#: is one unit with it. Seen in a real usability study's notes, read after the rest of this module was written.
+_ENDS = re.compile(r"[.!?…:;\"”’')\]]$")
+
+
+def _runs_on(rest: str) -> bool:
+    return bool(re.match(r"[a-z]", rest.lstrip())) and not rest.lstrip().startswith("#")
 
 
 def _split_shared(start: int, s: str, bq: bool, boiler: _Boiler) -> list[_Seg]:
