@@ -361,3 +361,28 @@ def test_a_hard_wrapped_sentence_is_one_unit_and_one_sentence() -> None:
     sentences = [HARD_WRAPPED[s:e] for s, e in split_sentences(HARD_WRAPPED)]
     assert "Then I would print this page and save it as a PDF so I have it on my\ncomputer." in sentences
     assert "## Review page" in sentences                    # a capitalised line after no full stop still breaks
+
+
+OWN_LABEL_NOTES = """## Warm-up
+- Do you remember the last time you visited the site?
+    - Caregiver: Yesterday. I was downloading my letters for a job application.
+- Did you sign in?
+    - Caregiver: Yes, I signed in with my usual account.
+- Was that typical?
+    - Caregiver: It takes a while to find things, but I managed.
+- Feedback: Went to the letters page first.
+- Feedback: Scrolled past the banner.
+- Feedback: Did not notice the menu.
+"""
+
+
+def test_a_label_of_the_files_own_before_first_person_words_is_the_participant() -> None:
+    """Some notes label the participant with a word of their own ("Caregiver:", a first name) and leave the
+    moderator's questions unlabelled. A recurring label over first-person words is the participant's; a
+    recurring label over the note-taker's observations ("Feedback:") is not."""
+    doc = parse_text_document(OWN_LABEL_NOTES, "mem", "p2").documents[0]
+    voice = {p.text: p.voice for p in doc.passages}
+    assert voice["Yes, I signed in with my usual account."] is Voice.participant
+    assert voice["It takes a while to find things, but I managed."] is Voice.participant
+    assert voice["Feedback: Scrolled past the banner."] is Voice.notes
+    assert not any("Did you sign in" in p.text for p in doc.evidence_passages())

@@ -21,6 +21,7 @@ to look at errors during development, so eval_voice.py figures are development f
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,6 +57,7 @@ class Convention:
     quotes: str = "participant"  # sentence-like "quoted" text inside notes = participant words
     source: str = "default"    # file|siblings|default|override
     evidence: dict[str, Any] = field(default_factory=dict)
+    participant_label: re.Pattern[str] = P.PARTICIPANT_LABEL  # with the file's own label, when it has one
 
 
 @dataclass
@@ -260,7 +262,8 @@ def _split_shared(start: int, s: str, bq: bool, boiler: _Boiler) -> list[_Seg]:
     return parts
 
 
-def _infer(text: str, segs: list[_Seg]) -> tuple[str, str, dict[str, Any]]:
+def _infer(text: str, segs: list[_Seg], plabel: re.Pattern[str] = P.PARTICIPANT_LABEL
+           ) -> tuple[str, str, dict[str, Any]]:
     """Role of '>' paragraphs and dominant person of unmarked lines, with evidence counts."""
     ev = dict.fromkeys(("bq_speech", "bq_observation", "bq_prompt", "plain_first", "plain_third", "content",
                         "label_interviewer", "label_participant"), 0)
@@ -268,7 +271,7 @@ def _infer(text: str, segs: list[_Seg]) -> tuple[str, str, dict[str, Any]]:
         body = P.INLINE.sub(" ", text[g.start:g.end]).strip()
         ev["content"] += g.kind == "content"
         ev["label_interviewer"] += bool(g.kind == "content" and P.INTERVIEWER_LABEL.match(body))
-        ev["label_participant"] += bool(g.kind == "content" and P.PARTICIPANT_LABEL.match(body))
+        ev["label_participant"] += bool(g.kind == "content" and plabel.match(body))
         if g.kind != "content" or not re.search(r"[A-Za-z]{2}", body) or P.INTERVIEWER_LABEL.match(body):
             continue
         fp, cue, pk = bool(P.FIRST_PERSON.search(body)), _note_cue(body), _prompt_kind(body)
@@ -289,6 +292,36 @@ def _infer(text: str, segs: list[_Seg]) -> tuple[str, str, dict[str, Any]]:
     return bq, person, ev
 
 
+#: A notes file may label the participant's words with a word of its own: "Veteran: Yes, I logged in.",
+#: "Caregiver:", a first name. A label that opens at least OWN_LABEL_LINES lines (one or two capitalised words,
+#: no digits), is no known moderator or note label, and is followed by first-person words on at least
+#: OWN_LABEL_FIRST_PERSON of them, is the participant's label when the file has exactly one such label. Seen in
+#: a real discovery study (87 "Veteran:" lines, 55 % first person, the moderator's words unlabelled), read after
+#: the rest of this module was written; the shared studies' own labels ("Feedback:", "Expectation:",
+#: "Notetaker:") have no first person.
+OWN_LABEL_LINES = 3
+OWN_LABEL_FIRST_PERSON = 0.5
+_OWN_LABEL = re.compile(r"^[ \t]*(?:(?:[-*+]|\d+[.)])[ \t]+)*(?:\*\*)?([A-Z][a-z]+(?: [A-Z][a-z]+)?)(?:\*\*)?[ \t]*:"
+                        r"(?:\*\*)?[ \t]*(\S.*)$", re.M)
+_NOT_SPEAKERS = frozenset({"note", "notes", "example", "step", "update", "summary", "question", "answer", "task",
+                           "prompt", "response", "feedback", "expectation", "observation", "quote", "quotes",
+                           "comment", "comments", "date", "time", "goal", "goals", "result", "results"})
+
+
+def _own_participant_label(text: str) -> str | None:
+    lines: Counter[str] = Counter()
+    first: Counter[str] = Counter()
+    for m in _OWN_LABEL.finditer(text):
+        lab = m.group(1)
+        if lab.lower() in _NOT_SPEAKERS or any(r.match(lab + ":") for r in (
+                P.INTERVIEWER_LABEL, P.PARTICIPANT_LABEL, P.NOTE_LABEL)):
+            continue
+        lines[lab] += 1
+        first[lab] += bool(P.FIRST_PERSON.search(m.group(2)))
+    found = [lab for lab, n in lines.items() if n >= OWN_LABEL_LINES and first[lab] >= OWN_LABEL_FIRST_PERSON * n]
+    return found[0] if len(found) == 1 else None
+
+
 def segment_notes(text: str, override: str | None = None, siblings: list[str] | None = None) -> NotesAnalysis:
     """Units with voices for one notes file.  `siblings` = texts of other files of the same study
     (optional): used to spot shared guide boilerplate and to borrow a marking convention when this
@@ -297,8 +330,13 @@ def segment_notes(text: str, override: str | None = None, siblings: list[str] | 
         raise ValueError(f"override must be one of {sorted(OVERRIDES)}")
     boiler = _Boiler(siblings)
     segs = _segments(text, boiler)
-    bq, person, ev = _infer(text, segs)
-    conv = Convention(person=person, evidence=ev, source="override" if override else "file")
+    own = None if override else _own_participant_label(text)
+    plabel = P.PARTICIPANT_LABEL if own is None else re.compile(
+        rf"{P.PARTICIPANT_LABEL.pattern}|^(?:\*\*)?{re.escape(own)}(?:\*\*)?\s*:(?:\*\*)?\s*", re.I)
+    bq, person, ev = _infer(text, segs, plabel)
+    conv = Convention(person=person, evidence=ev, source="override" if override else "file", participant_label=plabel)
+    if own is not None:
+        ev["participant_label"] = own
     if bq == "none" and siblings and not override:
         votes = [r for r in (_infer(x, _segments(x, boiler))[0] for x in siblings) if r != "none"]
         ev["sibling_votes"] = {r: votes.count(r) for r in set(votes)}
@@ -407,15 +445,15 @@ def _assign(text: str, segs: list[_Seg], conv: Convention) -> list[Unit]:
             emit(s, e, "template", g.kind)
             # guide questions shared with siblings still open an answer slot
             slot = "" if g.kind == "heading" else (_prompt_kind(text[s:e]) or slot)
-            turn = "interviewer" if P.INTERVIEWER_LABEL.match(raw) else "participant" if P.PARTICIPANT_LABEL.match(
+            turn = "interviewer" if P.INTERVIEWER_LABEL.match(raw) else "participant" if conv.participant_label.match(
                 raw) else turn        # a bare "AI:" line still switches the speaker
             continue
-        lab = (P.INTERVIEWER_LABEL.match(raw) or P.PARTICIPANT_LABEL.match(raw) or P.NOTE_LABEL.match(raw)
+        lab = (P.INTERVIEWER_LABEL.match(raw) or conv.participant_label.match(raw) or P.NOTE_LABEL.match(raw)
                or P.BOLD_LABEL.match(raw))
         role = turn if conv.turns else ""
         if lab:
             role = ("interviewer" if P.INTERVIEWER_LABEL.match(raw) else "participant" if
-                    P.PARTICIPANT_LABEL.match(raw) else "notes" if P.NOTE_LABEL.match(raw) else "label")
+                    conv.participant_label.match(raw) else "notes" if P.NOTE_LABEL.match(raw) else "label")
             turn = role if role in ("interviewer", "participant") else turn
             emit(s, s + lab.end(), "template", "label:" + re.sub(r"[^a-z0-9]", "", lab.group(0).lower()))
             s, raw = s + lab.end(), text[s + lab.end():e]
