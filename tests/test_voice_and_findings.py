@@ -237,6 +237,20 @@ def test_a_group_of_reactions_that_name_nothing_is_not_a_finding(embedder: Any) 
     assert found and found[0].coverage.sessions == 3
 
 
+def test_courtesies_from_several_sessions_are_not_a_finding(embedder: Any) -> None:
+    """The thanks that close a session group together across sessions, and say nothing about the product; the
+    same verb in an evaluation ("I appreciate that it ...") is a finding."""
+    polite = [["I appreciate your time today."], ["I appreciate what you're doing for us."],
+              ["Thank you, I appreciate it."]]
+    docs, items = factories.sessions_saying(polite)
+    assert build_findings(items, factories.sessions_of(docs), embedder.embed) == []
+    valued = [["I appreciate that the page shows my claim status."], ["I appreciate that my claim status is shown."],
+              ["I really appreciate seeing the status of my claim."]]
+    docs, items = factories.sessions_saying(valued)
+    found = build_findings(items, factories.sessions_of(docs), embedder.embed)
+    assert found and found[0].coverage.sessions == 3
+
+
 def test_the_representative_of_a_big_group_is_found_in_linear_memory() -> None:
     """The medoid of 30,000 items must not build a 30,000 x 30,000 similarity matrix (3.6 GB)."""
     import tracemalloc

@@ -142,7 +142,7 @@ def build_findings(evidence: Sequence[EvidenceBase], session_of: Mapping[str, st
     for i, lab in enumerate(labels.tolist()):
         groups[lab].append(i)
     kept = [m for m in groups.values() if len({session_of[items[i].doc_id] for i in m}) >= min_sessions
-            and _names_something(m, items)]
+            and _names_something(m, items) and not _courtesy(m, items)]
     phrases = label_groups([[items[i].quote for i in m] for m in kept])
     drafts = [_finding(m, ph, items, vecs, session_of, total) for m, ph in zip(kept, phrases, strict=True)]
     drafts.sort(key=lambda f: (-f.coverage.sessions, -f.intensity, -len(f.evidence_ids), f.evidence_ids[0]))
@@ -158,6 +158,21 @@ MIN_TOPIC_WORDS = 2
 
 def _names_something(members: list[int], items: Sequence[EvidenceBase]) -> bool:
     return any(len(content_words(items[i].quote)) >= MIN_TOPIC_WORDS for i in members)
+
+
+#: The courtesies that open and close a session ("I appreciate your time.", "Thanks for having me.") group
+#: together across sessions but are not a finding: a group is dropped when at least COURTESY_SHARE of its items
+#: are one. A real discovery study, read after these rules were written, had "I appreciate what you're doing."
+#: from three sessions as its top finding. The items remain evidence.
+COURTESY_SHARE = 0.5
+_COURTESY = re.compile(r"\b(?:thanks?(?! to\b)|thank you|appreciate (?:it\b(?! (?:when|that|how|if)\b)|your time|you\b|"
+                       r"what you)|(?:my|a) pleasure|(?:nice|good|great) (?:to (?:meet|talk|see)|talking|meeting|"
+                       r"chatting)|you['’]re welcome|have a (?:good|great|nice) (?:day|one|evening|afternoon)|bye|"
+                       r"goodbye)\b", re.I)
+
+
+def _courtesy(members: list[int], items: Sequence[EvidenceBase]) -> bool:
+    return sum(bool(_COURTESY.search(items[i].quote)) for i in members) >= COURTESY_SHARE * len(members)
 
 
 def _finding(members: list[int], phrases: list[str], items: Sequence[EvidenceBase], vecs: np.ndarray,
