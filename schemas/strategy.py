@@ -143,6 +143,9 @@ class StudySummary(_M):
     """Documents left out as duplicates: `document`, `kept` (the file kept instead), `similarity`."""
     failed: list[dict[str, str]] = Field(default_factory=list)
     """Files that could not be read: `path`, `reason`."""
+    skipped: list[dict[str, str]] = Field(default_factory=list)
+    """Files read and left out, with nothing to analyse (an unfilled notes template, a customer table): `path`,
+    `reason`."""
     warnings: list[str] = Field(default_factory=list)
     """Ingest warnings (e.g. a file with little usable text)."""
     tables: bool = False

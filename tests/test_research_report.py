@@ -48,6 +48,7 @@ def _study(tmp: Path) -> Path:
     for name, text in NOTES.items():
         (folder / name).write_text(text, encoding="utf-8")
     (folder / "session-3-copy.md").write_text(NOTES["session-3.md"], encoding="utf-8")  # an exact duplicate
+    (folder / "session-4.md").write_text("# Session 4\n\n## Scheduling\n", encoding="utf-8")  # left unfilled
     return folder
 
 
@@ -69,6 +70,9 @@ def test_research_report_is_findings_first_and_fits_its_inputs(tmp_path: Path) -
     [dup] = study["duplicates"]
     assert {Path(dup["file"]).name, Path(dup["kept"]).name} == {"session-3.md", "session-3-copy.md"}
     assert "Duplicates left out" in md and "3 sessions" in md.split("\n")[2]
+    [left_out] = study["skipped"]        # an unfilled template is no session, and the report says so
+    assert Path(left_out["path"]).name == "session-4.md" and "unfilled" in left_out["reason"]
+    assert "Files left out" in md and "session-4.md" in md
     assert report["findings"], "three sessions that agree give findings"
     assert all(f["coverage"]["total_sessions"] == 3 for f in report["findings"])
     notes_items = [e for e in report["evidence"] if e["voice"] == "notes"]

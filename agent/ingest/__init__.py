@@ -99,6 +99,12 @@ def parse_text_document(text: str, source: str, label: str, extra_warnings: list
         raise IngestError(f"{source}: no text passages found")
     warnings = list(extra_warnings or [])
     usable = sum(p.end - p.start for p in doc.evidence_passages())
+    if not usable:
+        # A notes file left as its template ("# Study / ## P8 Notes") holds nothing to analyse: skipped and said
+        # so, not counted as a session.
+        return Parsed(kind.value, warnings=warnings, skipped_reason=(
+            "no participant words or notes, only headings or guide text (an unfilled notes template?); "
+            "fill it in or leave it out"))
     if usable < USABLE_MIN_CHARS:
         warnings.append(f"{source}: little usable text ({usable} characters of participant words or notes; "
                         "the rest is guide or moderator text)")

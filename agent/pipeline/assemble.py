@@ -81,6 +81,7 @@ def study_summary(run: RunDir, workspace: Workspace, evidence_count: int, tables
         files=len(ingest.files) or len(files), evidence=evidence_count,
         voices=voices, duplicates=duplicates,
         failed=[{"path": f.path, "reason": f.reason or "failed"} for f in ingest.failed],
+        skipped=[{"path": f.path, "reason": f.reason or "skipped"} for f in ingest.files if f.status == "skipped"],
         warnings=[w for f in ingest.files for w in f.warnings], tables=tables)
 
 

@@ -88,6 +88,9 @@ def study(h: _Html) -> str:
     if s.failed:
         out += "<h3>Files that could not be read</h3>" + _table(
             ["File", "Reason"], [[esc(f["path"]), esc(f["reason"])] for f in s.failed])
+    if s.skipped:
+        out += "<h3>Files left out</h3>" + _table(
+            ["File", "Reason"], [[esc(f["path"]), esc(f["reason"])] for f in s.skipped])
     if s.warnings:
         out += "<h3>Warnings</h3><ul>" + "".join(f"<li>{esc(w)}</li>" for w in s.warnings) + "</ul>"
     if h.r.curation or h.r.rejected:

@@ -94,6 +94,9 @@ def study(m: _Md) -> list[str]:
     if s.failed:
         out += ["**Files that could not be read**", ""]
         out += _table(["File", "Reason"], [[md(f["path"]), md(f["reason"])] for f in s.failed])
+    if s.skipped:
+        out += ["**Files left out**", ""]
+        out += _table(["File", "Reason"], [[md(f["path"]), md(f["reason"])] for f in s.skipped])
     if s.warnings:
         out += ["**Warnings**", ""] + [f"- {md(w)}" for w in s.warnings] + [""]
     if m.r.curation or m.r.rejected:
