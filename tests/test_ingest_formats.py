@@ -386,3 +386,30 @@ def test_a_label_of_the_files_own_before_first_person_words_is_the_participant()
     assert voice["It takes a while to find things, but I managed."] is Voice.participant
     assert voice["Feedback: Scrolled past the banner."] is Voice.notes
     assert not any("Did you sign in" in p.text for p in doc.evidence_passages())
+
+
+def _guide_transcript(answer: str, first: str, why: str) -> str:
+    return _turns([
+        ("C", "Thanks for joining us today! Can you see my screen?"),
+        ("P", f"Yes I can.\n\n- **Are you comfortable if I record my screen and audio as we talk today?** We use the "
+              f"recordings to confirm that we have captured your opinions accurately.\n\n{answer}"),
+        ("C", "What would you do on this page?"),
+        ("P", first),
+        ("C", "Why there?"),
+        ("P", why),
+    ])
+
+
+def test_guide_lines_pasted_between_a_transcripts_turns_are_not_the_participants_words() -> None:
+    """The script's bullets, pasted into every session's transcript, land inside whatever turn came before them.
+    Lines the sibling files share are template there, as in notes; the participant's own words stay evidence."""
+    texts = [_guide_transcript("Sure, go ahead.", "I would look for the status of my claim first.",
+                               "Because that is what I check every week."),
+             _guide_transcript("That is fine with me.", "Probably the letters link at the top.",
+                               "I need my letter for a loan."),
+             _guide_transcript("Okay, no problem.", "The search box, I always search.", "Menus confuse me.")]
+    doc = parse_text_document(texts[0], "mem", "p1", siblings=texts[1:]).documents[0]
+    assert doc.kind is DocKind.interview
+    evidence = " ".join(p.text for p in doc.evidence_passages())
+    assert "record my screen" not in evidence
+    assert "Sure, go ahead." in evidence and "status of my claim" in evidence

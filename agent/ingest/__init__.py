@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,8 @@ from segscribe.ingest.tables import (
 )
 from segscribe.ingest.text import IngestError, decode, split_front_matter
 from segscribe.ingest.transcript import find_turns
-from segscribe.schemas.document import DocKind, Document, Role
+from segscribe.ingest.voice import guide_lines
+from segscribe.schemas.document import DocKind, Document, Role, Voice
 
 TEXT_EXT = {".txt", ".md", ".markdown"}
 SUB_EXT = {".vtt", ".srt"}
@@ -72,6 +73,22 @@ def _is_transcript(text: str, body: int, spans: list[Span]) -> bool:
     return len(speakers) >= 2 and len(spans) >= 2 and opened >= TRANSCRIPT_LINE_SHARE * max(lines, 1)
 
 
+def _without_guide(text: str, spans: list[Span], siblings: list[str]) -> list[Span]:
+    """Participant turns with the guide lines the sibling files share cut out as template (see `guide_lines`)."""
+    out: list[Span] = []
+    for sp in spans:
+        cuts = guide_lines(text, sp.start, sp.end, siblings) if sp.role is Role.participant else []
+        cur = sp.start
+        for a, b in cuts:
+            if a > cur:
+                out.append(replace(sp, start=cur, end=a))
+            out.append(replace(sp, start=a, end=b, voice=Voice.template))
+            cur = b
+        if cur < sp.end:
+            out.append(replace(sp, start=cur))
+    return out
+
+
 def _label_alone(text: str, span: Span) -> bool:
     """True when the turn's label stands alone on its line and its words start on a later line."""
     eol = text.find("\n", span.start, span.end)
@@ -89,7 +106,7 @@ def parse_text_document(text: str, source: str, label: str, extra_warnings: list
     declared = str(meta.get("type", "")).lower()
     turns = [] if declared in {"notes", "note"} or convention else find_turns(text, body, meta)
     if declared in {"interview", "transcript"} or _is_transcript(text, body, turns):
-        kind, spans = DocKind.interview, turns
+        kind, spans = DocKind.interview, _without_guide(text, turns, siblings) if siblings else turns
     else:
         kind, (spans, _) = DocKind.notes, note_spans(text, body, meta, label, siblings=siblings,
                                                     convention=convention)

@@ -185,6 +185,21 @@ class _Seg:
     kind: str            # heading|template|content
 
 
+def guide_lines(text: str, start: int, end: int, siblings: list[str]) -> list[tuple[int, int]]:
+    """Lines of text[start:end] that the sibling files share: the guide's script pasted between a transcript's
+    turns ("- **Are you comfortable if I record my screen ...?**" after a participant's answer, in every session
+    of a real study read for this). Same test as guide text in notes (`_Boiler`, LONG_SHARED_WORDS)."""
+    boiler = _Boiler(siblings)
+    out: list[tuple[int, int]] = []
+    pos = start
+    for line in text[start:end].split("\n"):
+        ls, pos = pos, pos + len(line) + 1
+        body = line.strip()
+        if body and boiler.shared(body, 1 if len(_words(body)) >= LONG_SHARED_WORDS else None):
+            out.append((ls, ls + len(line)))
+    return out
+
+
 def _segments(text: str, boiler: _Boiler) -> list[_Seg]:
     """Lines -> segments (split at <br>), with blockquote lazy continuation as in Markdown."""
     segs: list[_Seg] = []
