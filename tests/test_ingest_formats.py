@@ -407,7 +407,8 @@ def test_guide_lines_pasted_between_a_transcripts_turns_are_not_the_participants
                                "Because that is what I check every week."),
              _guide_transcript("That is fine with me.", "Probably the letters link at the top.",
                                "I need my letter for a loan."),
-             _guide_transcript("Okay, no problem.", "The search box, I always search.", "Menus confuse me.")]
+             _guide_transcript("Okay, no problem.", "The search box, I always search.", "Menus confuse me."),
+             _guide_transcript("Yes.", "The payments tab.", "My payment was late last month.")]
     doc = parse_text_document(texts[0], "mem", "p1", siblings=texts[1:]).documents[0]
     assert doc.kind is DocKind.interview
     evidence = " ".join(p.text for p in doc.evidence_passages())

@@ -185,17 +185,29 @@ class _Seg:
     kind: str            # heading|template|content
 
 
+#: A sibling holding this share of a text's 5-word shingles is a copy of it (real sessions of one study share at most
+#: a third: the moderator's script; a copy shares all).
+COPY_SHARE = 0.8
+
+
 def guide_lines(text: str, start: int, end: int, siblings: list[str]) -> list[tuple[int, int]]:
     """Lines of text[start:end] that the sibling files share: the guide's script pasted between a transcript's
-    turns ("- **Are you comfortable if I record my screen ...?**" after a participant's answer, in every session
-    of a real study read for this). Same test as guide text in notes (`_Boiler`, LONG_SHARED_WORDS)."""
+    turns ("- **Are you comfortable if I record my screen ...?**" after a participant's answer, in two of nine
+    sessions of a real study read for this). The test of guide text in notes (`_Boiler`: two siblings, or one for
+    a line of LONG_SHARED_WORDS words), and only with at least three siblings that are not copies of this text
+    (a sibling holding COPY_SHARE of its shingles): a copy shares every line."""
+    mine = set().union(*[_shingles(ln) for ln in text.splitlines()] or [set()])
+    siblings = [s for s in siblings if len(mine & set().union(*[_shingles(ln) for ln in s.splitlines()] or [set()]))
+                < COPY_SHARE * len(mine)]
+    if len(siblings) < 3:
+        return []
     boiler = _Boiler(siblings)
     out: list[tuple[int, int]] = []
     pos = start
     for line in text[start:end].split("\n"):
         ls, pos = pos, pos + len(line) + 1
         body = line.strip()
-        if body and boiler.shared(body, 1 if len(_words(body)) >= LONG_SHARED_WORDS else None):
+        if body and boiler.shared(body, 1 if len(_words(body)) >= LONG_SHARED_WORDS else 2):
             out.append((ls, ls + len(line)))
     return out
 
