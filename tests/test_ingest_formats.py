@@ -376,6 +376,24 @@ OWN_LABEL_NOTES = """## Warm-up
 """
 
 
+ONE_LABEL_TRANSCRIPT = "\n\n".join(
+    ["Thanks for joining us today. Can you see my screen?", "Caregiver: Yes, I can see it.",
+     "To get started, let's look at the page you see when you sign in.", "Caregiver: I always go to messages first.",
+     "Why messages?", "Caregiver: I write to my nurse more than I call.", "What else would you want here?",
+     "Caregiver: My prescriptions, I refill them every month.", "Caregiver: And my appointments.",
+     "Great, that is really helpful."]) + "\n"
+
+
+def test_in_a_file_that_labels_only_the_participant_unlabelled_words_to_them_are_the_moderators() -> None:
+    doc = parse_text_document(ONE_LABEL_TRANSCRIPT, "mem", "p4").documents[0]
+    voice = {p.text: p.voice for p in doc.passages}
+    assert voice["Caregiver:"] is Voice.template
+    assert voice["I write to my nurse more than I call."] is Voice.participant
+    assert voice["To get started, let's look at the page you see when you sign in."] is Voice.interviewer
+    assert voice["What else would you want here?"] is not Voice.notes
+    assert not any("can you see my screen" in p.text.lower() for p in doc.evidence_passages())
+
+
 def test_a_label_of_the_files_own_before_first_person_words_is_the_participant() -> None:
     """Some notes label the participant with a word of their own ("Caregiver:", a first name) and leave the
     moderator's questions unlabelled. A recurring label over first-person words is the participant's; a
