@@ -432,3 +432,22 @@ def test_guide_lines_pasted_between_a_transcripts_turns_are_not_the_participants
     evidence = " ".join(p.text for p in doc.evidence_passages())
     assert "record my screen" not in evidence
     assert "Sure, go ahead." in evidence and "status of my claim" in evidence
+
+
+_EXPORT_TURNS = [("How do you book a visit today?", "I call the clinic, usually twice, because nobody picks up."),
+                 ("What would make that easier?", "I would love to book it online and get a text the day before."),
+                 ("Anything else?", "The hold music drives me crazy.")]
+
+
+@pytest.mark.parametrize("header", ["{who}  0:{i:02d}", "[{who}] 10:00:{i:02d}", "00:00:{i:02d} {who}"])
+def test_transcription_exports_with_the_speaker_on_a_line_of_their_own_are_transcripts(header: str) -> None:
+    """Otter, Zoom and Teams exports put the speaker and the time on one line and the words on the next lines.
+    Those are turns; the speaker who asks is the interviewer (no label names a role here)."""
+    lines = []
+    for n, (q, a) in enumerate(_EXPORT_TURNS):
+        lines += [header.format(who="Sam Reyes", i=2 * n), q, "", header.format(who="Jane Doe", i=2 * n + 1), a, ""]
+    doc = parse_text_document("\n".join(lines), "mem", "p1").documents[0]
+    assert doc.kind is DocKind.interview
+    assert {p.speaker: p.role for p in doc.passages} == {"Sam Reyes": Role.interviewer, "Jane Doe": Role.participant}
+    said = {p.text: p.voice for p in doc.evidence_passages()}
+    assert said == {a: Voice.participant for _, a in _EXPORT_TURNS}

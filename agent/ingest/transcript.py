@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from segscribe.ingest.build import Span
@@ -73,28 +73,58 @@ def find_turns(text: str, body_start: int = 0, meta: dict[str, Any] | None = Non
         if isinstance(val, str) and val.strip():
             known.add(val.strip().lower())
             known.add(val.strip().split()[0].lower())
-    matches = [m for m in LABEL_RE.finditer(text, body_start)]
-    counts = Counter(_label(m).lower() for m in matches)
+    matches = sorted([_Mark(m.start(), m.end(), _label(m), m.group("ts") or m.group("ts2"), bool(m.group("bold")))
+                      for m in LABEL_RE.finditer(text, body_start)] + _headers(text, body_start),
+                     key=lambda k: k.start)
+    counts = Counter(m.label.lower() for m in matches)
 
-    def accepted(m: re.Match[str]) -> bool:
-        low = _label(m).lower()
-        return low in known or counts[low] >= 2 or bool(re.fullmatch(r"p\d{1,3}", low)) or bool(m.group("bold"))
+    def accepted(m: _Mark) -> bool:
+        low = m.label.lower()
+        return low in known or counts[low] >= 2 or bool(re.fullmatch(r"p\d{1,3}", low)) or m.bold
 
     labels = [m for m in matches if accepted(m)]
     if not labels:
         return []
     # Once a transcript is established, a one-off label that looks like a name is a speaker too, unless
     # what follows it holds no words ("Meeting Date: 3/19/2021 12:30 PM" is a header, not a turn).
-    ends = [m.start() for m in matches[1:]] + [len(text)]
+    ends = [m.start for m in matches[1:]] + [len(text)]
     labels = [m for m, end in zip(matches, ends, strict=True)
-              if accepted(m) or _name_like(_label(m)) and _WORD.search(text, m.end(), end)]
+              if accepted(m) or not m.header and _name_like(m.label) and _WORD.search(text, m.end, end)]
     spans: list[Span] = []
     for i, m in enumerate(labels):
-        end = labels[i + 1].start() if i + 1 < len(labels) else len(text)
-        label = _label(m)
-        ts = m.group("ts") or m.group("ts2")
-        spans.append(Span(m.end(), end, label, role_for(label, interviewers), ts))
+        end = labels[i + 1].start if i + 1 < len(labels) else len(text)
+        spans.append(Span(m.end, end, m.label, role_for(m.label, interviewers), m.ts))
     return _asker_is_interviewer(spans, text, known - set(interviewers))
+
+
+@dataclass
+class _Mark:
+    """Where a speaker's turn is announced: a `Name:` label, or a header line of a transcription export."""
+
+    start: int
+    end: int
+    label: str
+    ts: str | None
+    bold: bool = False
+    header: bool = False
+
+
+_HTS = r"\(?(?P<hts>\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?)\)?"
+_HNAME = r"(?:\[(?P<hb>[^\]\n]{1,40})\]|(?P<hn>[A-Z][\w.'’\-]*(?: [A-Z\w][\w.'’\-]*){0,3}))"
+#: Transcription exports (Otter, Zoom, Teams, Rev) put the speaker and the time on a line of their own and the
+#: words on the lines below: "Jane Doe  0:03", "[Jane Doe] 10:00:03", "00:01:12 Jane Doe". The name must recur
+#: (as any label must) for the line to open turns.
+_HTS2, _HNAME2 = _HTS.replace("hts", "hts2"), _HNAME.replace("hb", "hb2").replace("hn", "hn2")
+HEADER_RE = re.compile(rf"^[ \t]*(?:{_HNAME}[ \t]+{_HTS}|{_HTS2}[ \t]+{_HNAME2})[ \t]*$", re.M)
+
+
+def _headers(text: str, start: int) -> list[_Mark]:
+    out = []
+    for m in HEADER_RE.finditer(text, start):
+        name = (m.group("hb") or m.group("hn") or m.group("hb2") or m.group("hn2") or "").strip()
+        if name and name.lower() not in NOT_SPEAKERS:
+            out.append(_Mark(m.start(), m.end(), name, m.group("hts") or m.group("hts2"), header=True))
+    return out
 
 
 #: With no label that names a role ("C:" and "P:", or two first names), the interviewer is the speaker who asks:
