@@ -13,6 +13,7 @@ import pytest
 import factories
 from segscribe.ingest.voice import segment_notes
 from segscribe.pipeline.findings import build_findings
+from segscribe.schemas.document import Voice
 from segscribe.schemas.evidence import EvidenceKind
 
 QUOTES_IN_BLOCKQUOTES = """# Session 3 notes
@@ -249,6 +250,14 @@ def test_courtesies_from_several_sessions_are_not_a_finding(embedder: Any) -> No
     docs, items = factories.sessions_saying(valued)
     found = build_findings(items, factories.sessions_of(docs), embedder.embed)
     assert found and found[0].coverage.sessions == 3
+    # Thanks with something to say is not a courtesy; a customer's thanks never is one (a ticket signs off so).
+    said = [["Thanks, but my refund still has not arrived."], ["My refund never arrived, thank you."],
+            ["Thanks in advance, where is my refund?"]]
+    docs, items = factories.sessions_saying(said)
+    assert build_findings(items, factories.sessions_of(docs), embedder.embed)
+    docs, items = factories.sessions_saying(polite)
+    items = [e.model_copy(update={"voice": Voice.customer}) for e in items]
+    assert build_findings(items, factories.sessions_of(docs), embedder.embed)
 
 
 def test_the_representative_of_a_big_group_is_found_in_linear_memory() -> None:

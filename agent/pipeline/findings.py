@@ -17,6 +17,7 @@ import numpy as np
 
 from segscribe.pipeline.clustering import split_oversized
 from segscribe.pipeline.keyphrases import content_words, label_groups, label_text
+from segscribe.schemas.document import Voice
 from segscribe.schemas.evidence import EvidenceBase
 from segscribe.schemas.finding import Coverage, Finding, StatementPart
 
@@ -163,7 +164,8 @@ def _names_something(members: list[int], items: Sequence[EvidenceBase]) -> bool:
 #: The courtesies that open and close a session ("I appreciate your time.", "Thanks for having me.") group
 #: together across sessions but are not a finding: a group is dropped when at least COURTESY_SHARE of its items
 #: are one. A real discovery study, read after these rules were written, had "I appreciate what you're doing."
-#: from three sessions as its top finding. The items remain evidence.
+#: from three sessions as its top finding. The items remain evidence. Customers' words (tickets, survey answers)
+#: are never counted as courtesies: a ticket signs off with thanks and still says what went wrong.
 COURTESY_SHARE = 0.5
 _COURTESY = re.compile(r"\b(?:thanks?(?! to\b)|thank you|appreciate (?:it\b(?! (?:when|that|how|if)\b)|your time|you\b|"
                        r"what you)|(?:my|a) pleasure|(?:nice|good|great) (?:to (?:meet|talk|see)|talking|meeting|"
@@ -172,7 +174,14 @@ _COURTESY = re.compile(r"\b(?:thanks?(?! to\b)|thank you|appreciate (?:it\b(?! (
 
 
 def _courtesy(members: list[int], items: Sequence[EvidenceBase]) -> bool:
-    return sum(bool(_COURTESY.search(items[i].quote)) for i in members) >= COURTESY_SHARE * len(members)
+    return sum(_is_courtesy(items[i]) for i in members) >= COURTESY_SHARE * len(members)
+
+
+def _is_courtesy(e: EvidenceBase) -> bool:
+    """A courtesy and little else: at most one topic word besides it ("Thanks, but my refund never arrived."
+    names a refund and an arrival, so it is not one)."""
+    return (e.voice is not Voice.customer and bool(_COURTESY.search(e.quote))
+            and len(content_words(_COURTESY.sub(" ", e.quote))) < MIN_TOPIC_WORDS)
 
 
 def _finding(members: list[int], phrases: list[str], items: Sequence[EvidenceBase], vecs: np.ndarray,
