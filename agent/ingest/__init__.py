@@ -75,9 +75,10 @@ def _is_transcript(text: str, body: int, spans: list[Span]) -> bool:
 
 def _without_guide(text: str, spans: list[Span], siblings: list[str]) -> list[Span]:
     """Participant turns with the guide lines the sibling files share cut out as template (see `guide_lines`)."""
+    cut = guide_lines(text, [(sp.start, sp.end) for sp in spans if sp.role is Role.participant], siblings)
     out: list[Span] = []
     for sp in spans:
-        cuts = guide_lines(text, sp.start, sp.end, siblings) if sp.role is Role.participant else []
+        cuts = [(a, b) for a, b in cut if sp.start <= a < sp.end]
         cur = sp.start
         for a, b in cuts:
             if a > cur:

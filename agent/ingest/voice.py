@@ -191,8 +191,8 @@ class _Seg:
 COPY_SHARE = 0.8
 
 
-def guide_lines(text: str, start: int, end: int, siblings: list[str]) -> list[tuple[int, int]]:
-    """Lines of text[start:end] that the sibling files share: the guide's script pasted between a transcript's
+def guide_lines(text: str, ranges: list[tuple[int, int]], siblings: list[str]) -> list[tuple[int, int]]:
+    """Lines inside `ranges` of `text` that the sibling files share: the guide's script pasted between a transcript's
     turns ("- **Are you comfortable if I record my screen ...?**" after a participant's answer, in two of nine
     sessions of a real study read for this). The test of guide text in notes (`_Boiler`: two siblings, or one for
     a line of LONG_SHARED_WORDS words), and only with at least three siblings that are not copies of this text
@@ -204,12 +204,13 @@ def guide_lines(text: str, start: int, end: int, siblings: list[str]) -> list[tu
         return []
     boiler = _Boiler(siblings)
     out: list[tuple[int, int]] = []
-    pos = start
-    for line in text[start:end].split("\n"):
-        ls, pos = pos, pos + len(line) + 1
-        body = line.strip()
-        if body and boiler.shared(body, 1 if len(_words(body)) >= LONG_SHARED_WORDS else 2):
-            out.append((ls, ls + len(line)))
+    for start, end in ranges:
+        pos = start
+        for line in text[start:end].split("\n"):
+            ls, pos = pos, pos + len(line) + 1
+            body = line.strip()
+            if body and boiler.shared(body, 1 if len(_words(body)) >= LONG_SHARED_WORDS else 2):
+                out.append((ls, ls + len(line)))
     return out
 
 
@@ -235,7 +236,7 @@ def _segments(text: str, boiler: _Boiler) -> list[_Seg]:
             i = b.end()
         carried, open_seg = open_seg, None
         if carried is not None and i == plain and not m and _runs_on(line[i:]):
-            carried.end, i = ls + len(line.rstrip()), len(line)  # a hard-wrapped line: one unit with the last
+            carried.end = ls + len(line.rstrip())  # a hard-wrapped line: one unit with the line before
             open_seg = carried if not _ENDS.search(line.rstrip()) else None
             continue
         brs = list(P.BR.finditer(line, i))
