@@ -225,16 +225,20 @@ def test_the_first_quotes_of_a_finding_come_from_different_sessions(embedder: An
     assert len({session_of[i] for i in top.evidence_ids[:n]}) == n, [session_of[i] for i in top.evidence_ids]
 
 
+def _findings_of(said: list[list[str]], embedder: Any, voice: Voice | None = None) -> list[Any]:
+    """Findings from one session per list of sentences (all of them in `voice` when given)."""
+    docs, items = factories.sessions_saying(said)
+    if voice is not None:
+        items = [e.model_copy(update={"voice": voice}) for e in items]
+    return build_findings(items, factories.sessions_of(docs), embedder.embed)
+
+
 def test_a_group_of_reactions_that_name_nothing_is_not_a_finding(embedder: Any) -> None:
     """"I don't know." in three sessions groups, but it says nothing a team can act on; the same doubt with what
     it is about is a finding."""
-    blank = [["I don't know."], ["I have no idea."], ["I don't know, honestly."]]
-    docs, items = factories.sessions_saying(blank)
-    assert build_findings(items, factories.sessions_of(docs), embedder.embed) == []
-    named = [["I don't know which form the renewal needs."], ["I have no idea which renewal form to use."],
-             ["I don't know what form goes with the renewal."]]
-    docs, items = factories.sessions_saying(named)
-    found = build_findings(items, factories.sessions_of(docs), embedder.embed)
+    assert _findings_of([["I don't know."], ["I have no idea."], ["I don't know, honestly."]], embedder) == []
+    found = _findings_of([["I don't know which form the renewal needs."], ["I have no idea which renewal form to use."],
+                          ["I don't know what form goes with the renewal."]], embedder)
     assert found and found[0].coverage.sessions == 3
 
 
@@ -243,21 +247,15 @@ def test_courtesies_from_several_sessions_are_not_a_finding(embedder: Any) -> No
     same verb in an evaluation ("I appreciate that it ...") is a finding."""
     polite = [["I appreciate your time today."], ["I appreciate what you're doing for us."],
               ["Thank you, I appreciate it."]]
-    docs, items = factories.sessions_saying(polite)
-    assert build_findings(items, factories.sessions_of(docs), embedder.embed) == []
-    valued = [["I appreciate that the page shows my claim status."], ["I appreciate that my claim status is shown."],
-              ["I really appreciate seeing the status of my claim."]]
-    docs, items = factories.sessions_saying(valued)
-    found = build_findings(items, factories.sessions_of(docs), embedder.embed)
+    assert _findings_of(polite, embedder) == []
+    found = _findings_of([["I appreciate that the page shows my claim status."],
+                          ["I appreciate that my claim status is shown."],
+                          ["I really appreciate seeing the status of my claim."]], embedder)
     assert found and found[0].coverage.sessions == 3
     # Thanks with something to say is not a courtesy; a customer's thanks never is one (a ticket signs off so).
-    said = [["Thanks, but my refund still has not arrived."], ["My refund never arrived, thank you."],
-            ["Thanks in advance, where is my refund?"]]
-    docs, items = factories.sessions_saying(said)
-    assert build_findings(items, factories.sessions_of(docs), embedder.embed)
-    docs, items = factories.sessions_saying(polite)
-    items = [e.model_copy(update={"voice": Voice.customer}) for e in items]
-    assert build_findings(items, factories.sessions_of(docs), embedder.embed)
+    assert _findings_of([["Thanks, but my refund still has not arrived."], ["My refund never arrived, thank you."],
+                         ["Thanks in advance, where is my refund?"]], embedder)
+    assert _findings_of(polite, embedder, Voice.customer)
 
 
 def test_the_representative_of_a_big_group_is_found_in_linear_memory() -> None:
