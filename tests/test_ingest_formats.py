@@ -310,6 +310,17 @@ def _turns(pairs: list[tuple[str, str]]) -> str:
     return "\n\n".join(f"{who}: {words}" for who, words in pairs) + "\n"
 
 
+@pytest.mark.parametrize("label", ["{who} (00:{i:02d}):", "{who} [00:00:{i:02d}]:"])
+def test_a_time_between_the_speaker_and_the_colon_is_part_of_the_label(label: str) -> None:
+    """"Jane Doe (00:03): words" (Rev and similar exports) is a labelled turn, with its time."""
+    text = "\n\n".join(f"{label.format(who=who, i=n)} {words}" for n, (who, words) in enumerate(
+        [("Sam Reyes", q) if k == 0 else ("Jane Doe", a) for q, a in _EXPORT_TURNS for k in (0, 1)])) + "\n"
+    doc = parse_text_document(text, "mem", "p1").documents[0]
+    assert doc.kind is DocKind.interview
+    assert {p.text: p.speaker for p in doc.evidence_passages()} == {a: "Jane Doe" for _, a in _EXPORT_TURNS}
+    assert doc.passages[1].timestamp is not None
+
+
 def test_the_speaker_who_asks_is_the_interviewer_when_no_label_says_so() -> None:
     """"C:" and "P:" (or two first names) name no role. The speaker who asks in most of their turns is the
     interviewer, so the moderator's script is never evidence; the other speaker's words stay verbatim."""
@@ -439,10 +450,11 @@ _EXPORT_TURNS = [("How do you book a visit today?", "I call the clinic, usually 
                  ("Anything else?", "The hold music drives me crazy.")]
 
 
-@pytest.mark.parametrize("header", ["{who}  0:{i:02d}", "[{who}] 10:00:{i:02d}", "00:00:{i:02d} {who}"])
+@pytest.mark.parametrize("header", ["{who}  0:{i:02d}", "[{who}] 10:00:{i:02d}", "00:00:{i:02d} {who}",
+                                    "{who} (00:{i:02d}):", "**{who}** (0:{i:02d})"])
 def test_transcription_exports_with_the_speaker_on_a_line_of_their_own_are_transcripts(header: str) -> None:
-    """Otter, Zoom and Teams exports put the speaker and the time on one line and the words on the next lines.
-    Those are turns; the speaker who asks is the interviewer (no label names a role here)."""
+    """Otter, Zoom, Teams and Rev exports put the speaker and the time on one line and the words on the next
+    lines. Those are turns; the speaker who asks is the interviewer (no label names a role here)."""
     lines = []
     for n, (q, a) in enumerate(_EXPORT_TURNS):
         lines += [header.format(who="Sam Reyes", i=2 * n), q, "", header.format(who="Jane Doe", i=2 * n + 1), a, ""]

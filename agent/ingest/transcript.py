@@ -12,7 +12,10 @@ from segscribe.schemas.document import Role
 
 _TS = r"(?:\[(?P<ts>\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?)\]\s*|(?P<ts2>\d{1,2}:\d{2}:\d{2})\s+)?"
 _NAME = r"(?:\*\*(?P<bold>[^*\n:]{1,40}?):?\*\*:?|(?P<plain>[A-Z][\w.'’\-]*(?: [A-Z\w][\w.'’\-]*){0,3}))"
-LABEL_RE = re.compile(rf"^[ \t]*{_TS}{_NAME}[ \t]*:[ \t]*", re.M)
+#: A time may also follow the name, in brackets, before the colon: "Jane Doe (00:03):", "Jane Doe [00:00:03]:"
+#: (Rev and similar transcription exports).
+_TS_AFTER = r"(?:[ \t]+[(\[](?P<ts3>\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?)[)\]])?"
+LABEL_RE = re.compile(rf"^[ \t]*{_TS}{_NAME}{_TS_AFTER}[ \t]*:[ \t]*", re.M)
 
 INTERVIEWER_LABELS = {
     "interviewer", "moderator", "researcher", "facilitator", "host", "q", "int", "i",
@@ -73,7 +76,8 @@ def find_turns(text: str, body_start: int = 0, meta: dict[str, Any] | None = Non
         if isinstance(val, str) and val.strip():
             known.add(val.strip().lower())
             known.add(val.strip().split()[0].lower())
-    matches = sorted([_Mark(m.start(), m.end(), _label(m), m.group("ts") or m.group("ts2"), bool(m.group("bold")))
+    matches = sorted([_Mark(m.start(), m.end(), _label(m), m.group("ts") or m.group("ts2") or m.group("ts3"),
+                            bool(m.group("bold")))
                       for m in LABEL_RE.finditer(text, body_start)] + _headers(text, body_start),
                      key=lambda k: k.start)
     counts = Counter(m.label.lower() for m in matches)
@@ -110,18 +114,19 @@ class _Mark:
 
 
 _HTS = r"\(?(?P<hts>\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?)\)?"
-_HNAME = r"(?:\[(?P<hb>[^\]\n]{1,40})\]|(?P<hn>[A-Z][\w.'’\-]*(?: [A-Z\w][\w.'’\-]*){0,3}))"
+_HNAME = (r"(?:\[(?P<hb>[^\]\n]{1,40})\]|\*\*(?P<hk>[^*\n]{1,40})\*\*|"
+          r"(?P<hn>[A-Z][\w.'’\-]*(?: [A-Z\w][\w.'’\-]*){0,3}))")
 #: Transcription exports (Otter, Zoom, Teams, Rev) put the speaker and the time on a line of their own and the
 #: words on the lines below: "Jane Doe  0:03", "[Jane Doe] 10:00:03", "00:01:12 Jane Doe". The name must recur
 #: (as any label must) for the line to open turns.
-_HTS2, _HNAME2 = _HTS.replace("hts", "hts2"), _HNAME.replace("hb", "hb2").replace("hn", "hn2")
+_HTS2, _HNAME2 = _HTS.replace("hts", "hts2"), _HNAME.replace("hb", "hb2").replace("hn", "hn2").replace("hk", "hk2")
 HEADER_RE = re.compile(rf"^[ \t]*(?:{_HNAME}[ \t]+{_HTS}|{_HTS2}[ \t]+{_HNAME2})[ \t]*$", re.M)
 
 
 def _headers(text: str, start: int) -> list[_Mark]:
     out = []
     for m in HEADER_RE.finditer(text, start):
-        name = (m.group("hb") or m.group("hn") or m.group("hb2") or m.group("hn2") or "").strip()
+        name = next((g for g in m.group("hb", "hk", "hn", "hb2", "hk2", "hn2") if g), "").strip()
         if name and name.lower() not in NOT_SPEAKERS:
             out.append(_Mark(m.start(), m.end(), name, m.group("hts") or m.group("hts2"), header=True))
     return out
