@@ -147,16 +147,23 @@ def _shingles(s: str, n: int = 5) -> set[tuple[str, ...]]:
     return {tuple(w[i:i + n]) for i in range(max(1, len(w) - n + 1))} if w else set()
 
 
+def _text_shingles(text: str) -> set[tuple[str, ...]]:
+    """Every 5-word shingle of a text, line by line."""
+    return set().union(*[_shingles(ln) for ln in text.splitlines()] or [set()])
+
+
 class _Boiler:
     """Sentences/lines repeated across sibling files: a 5-word shingle must occur in >= k siblings
     (k = 2 when there are >= 3 siblings, so a quote shared by two files of one session - e.g.
     appointments P9 and P9-observer - is not mistaken for template)."""
 
-    def __init__(self, siblings: list[str] | None) -> None:
-        self.k = 2 if siblings and len(siblings) >= 3 else 1
+    def __init__(self, siblings: list[str] | None, shingled: list[set[tuple[str, ...]]] | None = None) -> None:
+        """`shingled`: the siblings' `_text_shingles`, when the caller has them already."""
+        sets = shingled if shingled is not None else [_text_shingles(sib) for sib in siblings or []]
+        self.k = 2 if len(sets) >= 3 else 1
         self.count: dict[tuple[str, ...], int] = {}
-        for sib in siblings or []:
-            for sh in set().union(*[_shingles(ln) for ln in sib.splitlines()] or [set()]):
+        for one in sets:
+            for sh in one:
                 self.count[sh] = self.count.get(sh, 0) + 1
 
     def shared(self, s: str, k: int | None = None) -> bool:
@@ -197,12 +204,11 @@ def guide_lines(text: str, ranges: list[tuple[int, int]], siblings: list[str]) -
     sessions of a real study read for this). The test of guide text in notes (`_Boiler`: two siblings, or one for
     a line of LONG_SHARED_WORDS words), and only with at least three siblings that are not copies of this text
     (a sibling holding COPY_SHARE of its shingles): a copy shares every line."""
-    mine = set().union(*[_shingles(ln) for ln in text.splitlines()] or [set()])
-    siblings = [s for s in siblings if len(mine & set().union(*[_shingles(ln) for ln in s.splitlines()] or [set()]))
-                < COPY_SHARE * len(mine)]
-    if len(siblings) < 3:
+    mine = _text_shingles(text)
+    others = [sh for sh in map(_text_shingles, siblings) if len(mine & sh) < COPY_SHARE * len(mine)]
+    if len(others) < 3:
         return []
-    boiler = _Boiler(siblings)
+    boiler = _Boiler(None, others)
     out: list[tuple[int, int]] = []
     for start, end in ranges:
         pos = start
