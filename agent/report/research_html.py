@@ -85,12 +85,10 @@ def study(h: _Html) -> str:
         out += "<h3>Duplicates left out</h3>" + _table(
             ["Document", "Same as (kept)", "Similarity"],
             [[esc(d["document"]), esc(d["kept"]), esc(d["similarity"])] for d in s.duplicates])
-    if s.failed:
-        out += "<h3>Files that could not be read</h3>" + _table(
-            ["File", "Reason"], [[esc(f["path"]), esc(f["reason"])] for f in s.failed])
-    if s.skipped:
-        out += "<h3>Files left out</h3>" + _table(
-            ["File", "Reason"], [[esc(f["path"]), esc(f["reason"])] for f in s.skipped])
+    for title, files in (("Files that could not be read", s.failed), ("Files left out", s.skipped)):
+        if files:
+            out += f"<h3>{title}</h3>" + _table(["File", "Reason"],
+                                                [[esc(f["path"]), esc(f["reason"])] for f in files])
     if s.warnings:
         out += "<h3>Warnings</h3><ul>" + "".join(f"<li>{esc(w)}</li>" for w in s.warnings) + "</ul>"
     if h.r.curation or h.r.rejected:

@@ -91,12 +91,10 @@ def study(m: _Md) -> list[str]:
         out += ["**Duplicates left out**", ""]
         out += _table(["Document", "Same as (kept)", "Similarity"],
                       [[md(d["document"]), md(d["kept"]), md(d["similarity"])] for d in s.duplicates])
-    if s.failed:
-        out += ["**Files that could not be read**", ""]
-        out += _table(["File", "Reason"], [[md(f["path"]), md(f["reason"])] for f in s.failed])
-    if s.skipped:
-        out += ["**Files left out**", ""]
-        out += _table(["File", "Reason"], [[md(f["path"]), md(f["reason"])] for f in s.skipped])
+    for title, files in (("Files that could not be read", s.failed), ("Files left out", s.skipped)):
+        if files:
+            out += [f"**{title}**", ""]
+            out += _table(["File", "Reason"], [[md(f["path"]), md(f["reason"])] for f in files])
     if s.warnings:
         out += ["**Warnings**", ""] + [f"- {md(w)}" for w in s.warnings] + [""]
     if m.r.curation or m.r.rejected:
