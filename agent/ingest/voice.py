@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from segscribe.ingest import voice_patterns as P
+from segscribe.ingest.transcript import NOT_SPEAKERS
 
 VOICES = ("participant", "notes", "interviewer", "template")
 # Forced conventions: role of '>' paragraphs and role of unmarked first-person lines.
@@ -338,9 +339,9 @@ OWN_LABEL_LINES = 3
 OWN_LABEL_FIRST_PERSON = 0.5
 _OWN_LABEL = re.compile(r"^[ \t]*(?:(?:[-*+]|\d+[.)])[ \t]+)*(?:\*\*)?([A-Z][a-z]+(?: [A-Z][a-z]+)?)(?:\*\*)?[ \t]*:"
                         r"(?:\*\*)?[ \t]*(\S.*)$", re.M)
-_NOT_SPEAKERS = frozenset({"note", "notes", "example", "step", "update", "summary", "question", "answer", "task",
-                           "prompt", "response", "feedback", "expectation", "observation", "quote", "quotes",
-                           "comment", "comments", "date", "time", "goal", "goals", "result", "results"})
+#: Words before a colon that are never a speaker: the transcript parser's list, plus the headings of notes grids.
+_NOT_SPEAKERS = NOT_SPEAKERS | {"task", "prompt", "response", "feedback", "expectation", "observation", "quote",
+                                "quotes", "comment", "comments"}
 
 
 def _own_participant_label(text: str) -> str | None:
